@@ -1,0 +1,91 @@
+// Every command ends here: one ERROR line for a failure, the exit event, stdout flushed, then the exit code.
+import { configureLog, type Logger } from '../log.js';
+import { EXIT, MonaError, reasonOf, type ExitReason } from '../mona/errors.js';
+import { createStdio, type Stdio } from '../modes/stdio.js';
+import { logOptions, type LogArgs } from './options.js';
+
+/** How a session ended: the exit code, its JSON reason, and the one ERROR line of a failure. */
+export interface Outcome {
+  code: number;
+  reason: ExitReason;
+  error?: string | undefined;
+}
+
+export const DONE: Outcome = { code: EXIT.OK, reason: 'done' };
+
+/** A usage error: exit 2 with one ERROR line and a hint. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface Context {
+  readonly log: Logger;
+  readonly stdio: Stdio;
+  /** What SIGINT/SIGTERM must do in this session: close cleanly, then settle with the outcome given. */
+  onSignal(fn: (outcome: Outcome) => void): void;
+}
+
+const SIGNALS = { SIGINT: EXIT.SIGINT, SIGTERM: EXIT.SIGTERM } as const;
+// A session that does not close within this after a signal is cut short.
+const SIGNAL_GRACE_MS = 3000;
+
+/** The outcome of an exception: MonaErrors carry their cause, anything else is a runtime failure. */
+export function failure(err: unknown): Outcome {
+  if (err instanceof UsageError) return { code: EXIT.USAGE, reason: 'usage', error: err.message };
+  if (err instanceof MonaError) return { code: EXIT.FAILURE, reason: reasonOf(err), error: err.message };
+  return { code: EXIT.FAILURE, reason: reasonOf(err), error: err instanceof Error ? err.message : String(err) };
+}
+
+export async function runCommand(argv: LogArgs, work: (ctx: Context) => Promise<Outcome>): Promise<void> {
+  let log: Logger;
+  try {
+    log = configureLog(logOptions(argv));
+  } catch (err) {
+    return finish(configureLog({ format: argv.logFormat === 'json' ? 'json' : 'text' }), undefined, failure(err), undefined);
+  }
+  const stdio = createStdio();
+  let onSignal: ((outcome: Outcome) => void) | undefined;
+  const signalled = (name: keyof typeof SIGNALS): void => {
+    const outcome: Outcome = { code: SIGNALS[name], reason: 'signal' };
+    if (!onSignal) return void finish(log, stdio, outcome, undefined);
+    const settle = onSignal;
+    onSignal = undefined;
+    setTimeout(() => void finish(log, stdio, outcome, undefined), SIGNAL_GRACE_MS).unref();
+    settle(outcome);
+  };
+  for (const name of Object.keys(SIGNALS) as Array<keyof typeof SIGNALS>) process.on(name, () => signalled(name));
+  let outcome: Outcome;
+  try {
+    outcome = await work({ log, stdio, onSignal: (fn) => { onSignal = fn; } });
+  } catch (err) {
+    outcome = failure(err);
+    return finish(log, stdio, outcome, argv.verbose !== undefined && argv.verbose >= 3 ? err : undefined);
+  }
+  return finish(log, stdio, outcome, undefined);
+}
+
+/** A usage error found by the parser itself (unknown flag, missing argument): exit 2. */
+export function usageFailure(message: string, format: unknown): Promise<void> {
+  const log = configureLog({ format: format === 'json' ? 'json' : 'text' });
+  return finish(log, undefined, failure(new UsageError(message)), undefined);
+}
+
+let finishing = false;
+async function finish(log: Logger, stdio: Stdio | undefined, outcome: Outcome, err: unknown): Promise<void> {
+  if (finishing) return;
+  finishing = true;
+  if (outcome.error !== undefined) {
+    log.log('ERROR', outcome.error);
+    if (err instanceof Error && err.stack) log.log('TRACE', err.stack);
+    if (outcome.code === EXIT.USAGE && log.format === 'text') process.stderr.write("Try 'mona-nc --help' for the commands and their options.\n");
+  }
+  if (log.format === 'json' || outcome.code === EXIT.OK) log.event('exit', { code: outcome.code, reason: outcome.reason }, `exit ${outcome.code} (${outcome.reason})`);
+  await stdio?.flush();
+  await drained(process.stderr);
+  process.exit(outcome.code);
+}
+
+const drained = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => {
+  if (stream.writableLength === 0) return resolve();
+  stream.write('', () => resolve());
+});

@@ -1,0 +1,66 @@
+// mona-nc tcp-server [address] <port>: listen; one client piped to stdio, or many with -k, or --echo.
+import type { Argv, CommandModule } from 'yargs';
+import { mona, type TCPClient, type TCPServer } from '../mona/index.js';
+import { echoTcp } from '../modes/echo.js';
+import { accepted, listening } from '../modes/events.js';
+import { fanOut } from '../modes/fan-out.js';
+import { pipeTcp } from '../modes/stdio-pipe.js';
+import { startOn } from './listen.js';
+import {
+  familyOf, parseListen, pipeOptions, withFamily, withSession, withTimeouts,
+  type FamilyArgs, type LogArgs, type SessionArgs, type TimeoutArgs,
+} from './options.js';
+import { runCommand, UsageError } from './run-command.js';
+
+interface Args extends LogArgs, FamilyArgs, TimeoutArgs, SessionArgs {
+  address: string;
+  port?: string | undefined;
+  keepOpen?: boolean | undefined;
+  echo?: boolean | undefined;
+}
+
+export const tcpServer: CommandModule<object, Args> = {
+  // Declared "<address> [port]" because yargs fills required positionals first; read as "[address] <port>".
+  command: ['tcp-server <address> [port]', 'listen'],
+  describe: 'listen for TCP clients: one client by default, many with -k, --echo to echo them',
+  builder: (y: Argv) => withSession(withTimeouts(withFamily(y)))
+    .usage('$0 tcp-server [address] <port>')
+    .positional('address', { type: 'string', demandOption: true, describe: 'PORT (all interfaces), host:port, [ipv6]:port, or a host followed by a port' })
+    .positional('port', { type: 'string', describe: 'the port, when the first argument is a host' })
+    .option('keep-open', { alias: 'k', type: 'boolean', describe: 'accept many clients at once; stdin goes to all of them' })
+    .option('echo', { type: 'boolean', describe: 'send every client its own data back (implies -k; stdin is not read)' })
+    .example('$0 tcp-server 1234 --echo', 'an echo server on every interface')
+    .example('$0 tcp-server 127.0.0.1:0 > upload.bin', 'receive one upload on a free port (read it from stderr)') as unknown as Argv<Args>,
+  handler: (argv) => runCommand(argv, async (ctx) => {
+    const { host, port } = parseListen(argv.address, argv.port);
+    const family = familyOf(argv);
+    const options = pipeOptions(argv);
+    if (argv.echo) rejectWithEcho(argv);
+    const server = mona.createTCPServer({ ipv6Only: family === 6 });
+    listening(ctx.log, await startOn(host, family, (h) => server.startAsync(h, port)), 'tcp');
+    if (argv.echo) return echoTcp(ctx, server, options);
+    if (argv.keepOpen) return fanOut(ctx, server, options);
+    const client = await acceptOne(server);
+    accepted(ctx.log, client.address, client.peerAddress, 1);
+    return pipeTcp(ctx, client, { id: 1, ...options });
+  }),
+};
+
+/** --echo never reads stdin, so the stdin flags make no sense with it. */
+function rejectWithEcho(argv: Args): void {
+  if (argv.quitAfter !== undefined) throw new UsageError('cannot use --echo and -q (--echo does not read stdin)');
+  if (argv.shutdown === false) throw new UsageError('cannot use --echo and --no-shutdown (--echo does not read stdin)');
+  if (argv.linger !== undefined) throw new UsageError('cannot use --echo and --linger (--echo does not read stdin)');
+}
+
+/** The first client; the listener closes behind it (later clients are refused), as nc does without -k. */
+function acceptOne(server: TCPServer): Promise<TCPClient> {
+  return new Promise((resolve) => {
+    server.onConnection = (client) => {
+      server.onConnection = (extra) => extra.close();
+      server.stop();
+      resolve(client);
+    };
+  });
+}
+

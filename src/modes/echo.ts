@@ -1,0 +1,51 @@
+// --echo: every client's bytes (TCP) or datagrams (UDP) go back to their sender; stdin is not read.
+import type { TCPClient, TCPServer, UDPSocket } from '../mona/index.js';
+import type { Context, Outcome } from '../commands/run-command.js';
+import { accepted } from './events.js';
+import { flushThenClose, QUEUE_LIMIT, watchClient } from './clients.js';
+import { udpPeers } from './udp-pipe.js';
+
+export function echoTcp(ctx: Context, server: TCPServer, opts: { idleTimeout?: number | undefined }): Promise<Outcome> {
+  const clients = new Set<TCPClient>();
+  let nextId = 1;
+  return new Promise((resolve) => {
+    let decided: Outcome | undefined;
+    server.onConnection = (client) => {
+      const id = nextId++;
+      accepted(ctx.log, client.address, client.peerAddress, id);
+      // The seed's echo sample, with backpressure: a client that does not read is paused, not buffered.
+      client.onData = function (data) {
+        this.send(data);
+        if (this.queueing >= QUEUE_LIMIT) this.pause();
+        return 0;
+      };
+      client.onFlush = function () { this.resume(); };
+      clients.add(client);
+      watchClient(ctx.log, client, id, opts.idleTimeout, () => {
+        clients.delete(client);
+        if (decided && clients.size === 0) resolve(decided);
+      });
+    };
+    ctx.onSignal((outcome) => {
+      decided = outcome;
+      server.stop();
+      if (clients.size === 0) return resolve(outcome);
+      for (const client of clients) flushThenClose(client);
+    });
+  });
+}
+
+export function echoUdp(ctx: Context, socket: UDPSocket): Promise<Outcome> {
+  const peers = udpPeers(ctx.log, socket);
+  return new Promise((resolve) => {
+    socket.onPacket = function (data, address) {
+      peers.heard(address, data.length);
+      if (this.send(data, address) === undefined) peers.sent(address, data.length);
+    };
+    ctx.onSignal((outcome) => {
+      peers.closeAll('local');
+      socket.close();
+      resolve(outcome);
+    });
+  });
+}

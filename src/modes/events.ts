@@ -1,0 +1,48 @@
+// The lifecycle events of cli.md, written the same way by every mode (JSON fields + a text line).
+import type { SocketAddress } from '../mona/index.js';
+import type { EventFields, Logger } from '../log.js';
+
+type CloseReason = EventFields['closed']['reason'];
+
+const text = (address: SocketAddress | string | undefined): string => (address === undefined ? 'unknown' : String(address));
+
+export function listening(log: Logger, address: SocketAddress, transport: 'tcp' | 'udp'): void {
+  log.event('listening', { address: address.value, transport }, `listening on ${address.value}`);
+}
+
+export function connected(log: Logger, local: SocketAddress | undefined, peer: SocketAddress | undefined): void {
+  log.event('connected', { local: text(local), peer: text(peer) }, `connected to ${text(peer)} from ${text(local)}`);
+}
+
+export function accepted(log: Logger, local: SocketAddress | string | undefined, peer: SocketAddress | string | undefined, id: number): void {
+  log.event('accepted', { local: text(local), peer: text(peer), id }, `accepted #${id} from ${text(peer)} on ${text(local)}`);
+}
+
+export function eof(log: Logger, peer: SocketAddress | string | undefined, direction: 'in' | 'out'): void {
+  const message = direction === 'in' ? `${text(peer)} finished sending (EOF received)` : `finished sending to ${text(peer)} (EOF sent)`;
+  log.event('eof', { peer: text(peer), direction }, message);
+}
+
+export interface ClosedFacts {
+  peer: SocketAddress | string | undefined;
+  id: number;
+  bytesIn: number;
+  bytesOut: number;
+  since: number;
+  reason: CloseReason;
+}
+
+export function closed(log: Logger, facts: ClosedFacts): void {
+  const ms = Date.now() - facts.since;
+  const peer = text(facts.peer);
+  log.event('closed', { peer, id: facts.id, bytesIn: facts.bytesIn, bytesOut: facts.bytesOut, ms, reason: facts.reason },
+    `closed #${facts.id} ${peer}: ${facts.bytesIn} bytes in, ${facts.bytesOut} bytes out, ${ms} ms (${facts.reason})`);
+}
+
+/** Why a connection ended, from its error code (none: a clean end). */
+export function closeReason(errorCode: string | undefined): CloseReason {
+  if (!errorCode) return 'eof';
+  if (errorCode === 'ECONNRESET' || errorCode === 'EPIPE' || errorCode === 'ECONNABORTED') return 'reset';
+  if (errorCode === 'ETIMEDOUT') return 'timeout';
+  return 'error';
+}

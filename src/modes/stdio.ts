@@ -1,0 +1,86 @@
+// stdin/stdout for the modes: received bytes out with backpressure, a quiet end when stdout's reader goes,
+// stdin read only on demand (and paused, never buffered, while the socket's queue is full).
+
+export interface InputHandlers {
+  data(chunk: Buffer): void;
+  end(): void;
+}
+
+export interface Input {
+  pause(): void;
+  resume(): void;
+  /** Stop reading for good (the session is over or lingered out). */
+  stop(): void;
+  readonly ended: boolean;
+}
+
+export interface Stdio {
+  /** Write received bytes; false means "wait for onDrain". After stdout closed, bytes are dropped. */
+  write(chunk: Buffer): boolean;
+  onDrain(fn: () => void): void;
+  /** Once, if stdout's reader goes away (`| head -c 10`): the session ends quietly, exit 0. */
+  onClosed(fn: () => void): void;
+  readonly closed: boolean;
+  /** Bytes written to stdout and not yet taken by its reader. */
+  readonly pending: number;
+  /** Start reading stdin; call once. */
+  read(handlers: InputHandlers): Input;
+  /** Resolves when everything written has reached stdout (or stdout is gone). */
+  flush(): Promise<void>;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export function createStdio(out: NodeJS.WriteStream = process.stdout, input: NodeJS.ReadStream = process.stdin): Stdio {
+  let closed = false;
+  const closedListeners: Array<() => void> = [];
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    for (const fn of closedListeners.splice(0)) fn();
+  };
+  // EPIPE and friends: the reader is gone. Nothing more can be delivered; the mode ends the session.
+  out.on('error', close);
+  out.on('close', close);
+
+  return {
+    write: (chunk) => (closed ? true : out.write(chunk)),
+    onDrain: (fn) => { out.once('drain', fn); },
+    onClosed: (fn) => { if (closed) queueMicrotask(fn); else closedListeners.push(fn); },
+    get closed() { return closed; },
+    get pending() { return out.writableLength; },
+    read: (handlers) => readInput(input, handlers),
+    flush: () => new Promise((resolve) => {
+      if (closed || out.writableLength === 0) return resolve();
+      out.write(EMPTY, () => resolve());
+      out.once('close', resolve);
+    }),
+  };
+}
+
+function readInput(input: NodeJS.ReadStream, handlers: InputHandlers): Input {
+  let ended = false;
+  let stopped = false;
+  const end = (): void => {
+    if (ended || stopped) return;
+    ended = true;
+    handlers.end();
+  };
+  input.on('data', (chunk: Buffer | string) => {
+    if (!stopped) handlers.data(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  });
+  input.on('end', end);
+  // A stdin that cannot be read (EBADF, EISDIR...) is an empty one.
+  input.on('error', end);
+  return {
+    pause: () => { if (!stopped) input.pause(); },
+    resume: () => { if (!stopped && !ended) input.resume(); },
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      input.pause();
+      input.destroy();
+    },
+    get ended() { return ended; },
+  };
+}

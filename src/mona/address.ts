@@ -1,0 +1,104 @@
+// Parse and format socket addresses: every form Mona accepts ("host:port", "[v6]:port", port, host + port).
+import { isIP, isIPv6 } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { MonaError } from './errors.js';
+
+/** Mona's address object: `value` "ip:port", `host`, `port`, `isIPv6`; prints as its value. */
+export class SocketAddress {
+  readonly host: string;
+  readonly port: number;
+  constructor(host: string, port: number) {
+    this.host = host;
+    this.port = port;
+  }
+  get isIPv6(): boolean { return isIPv6(this.host); }
+  get value(): string { return formatAddress(this.host, this.port); }
+  equals(other: unknown): boolean {
+    return other instanceof SocketAddress ? other.host === this.host && other.port === this.port : String(other) === this.value;
+  }
+  toString(): string { return this.value; }
+  toJSON(): string { return this.value; }
+}
+
+/** `[::1]:80` for IPv6, `host:port` otherwise. */
+export const formatAddress = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
+/** Who reads the address: a listener (port alone = all interfaces) or a dialer (port alone = loopback). */
+export type AddressRole = 'listen' | 'connect';
+
+export interface Endpoint { readonly host: string; readonly port: number }
+
+const WILDCARD = { listen: '0.0.0.0', connect: '127.0.0.1' } as const;
+
+let services: Map<string, number> | undefined;
+// Service names ("http") resolved through /etc/services, as getservbyname() would; read once, on first use.
+function servicePort(name: string): number | undefined {
+  if (!services) {
+    services = new Map();
+    try {
+      for (const line of readFileSync('/etc/services', 'latin1').split('\n')) {
+        const m = /^([\w.+-]+)\s+(\d+)\/(tcp|udp)((?:\s+[\w.+-]+)*)/.exec(line);
+        if (!m) continue;
+        for (const alias of [m[1], ...(m[4] ?? '').split(/\s+/)]) if (alias && !services.has(alias)) services.set(alias, Number(m[2]));
+      }
+    } catch { /* no services database: names simply do not resolve */ }
+  }
+  return services.get(name);
+}
+
+/** A port from a number or a numeric/service string; throws Mona's "Invalid port <p>". */
+export function toPort(value: unknown, role: AddressRole): number {
+  let port: number | undefined;
+  if (typeof value === 'number') port = value;
+  else if (typeof value === 'bigint') port = Number(value);
+  else if (typeof value === 'string') port = /^\s*\d+\s*$/.test(value) ? Number(value) : servicePort(value.trim());
+  const min = role === 'connect' ? 1 : 0;
+  if (port === undefined || !Number.isInteger(port) || port < min || port > 65535) throw new MonaError(`Invalid port ${String(value)}`, 'ERR_INVALID_PORT');
+  return port;
+}
+
+/** Split "host:port" / "[v6]:port" at the last colon; the port part is undefined when absent. */
+export function splitHostPort(text: string): { host: string; port: string | undefined } {
+  const v6 = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
+  if (v6) return { host: v6[1] ?? '', port: v6[2] };
+  if (isIPv6(text)) return { host: text, port: undefined };
+  const colon = text.lastIndexOf(':');
+  if (colon < 0) return { host: text, port: undefined };
+  return { host: text.slice(0, colon), port: text.slice(colon + 1) };
+}
+
+const stripBrackets = (host: string): string => host.replace(/^\[(.*)\]$/, '$1');
+
+/**
+ * Normalize Mona's address arguments once. Forms:
+ *   (port)             a number: 0.0.0.0:port to listen, 127.0.0.1:port to dial
+ *   ("host:port")      also "[::1]:80", and "1234" alone as a port
+ *   (host, port)       port a number or a numeric/service string
+ *   (SocketAddress)
+ */
+export function parseAddress(args: readonly unknown[], role: AddressRole): Endpoint {
+  const [first, second] = args;
+  if (first instanceof SocketAddress) return { host: first.host, port: toPort(first.port, role) };
+  if (first === undefined || first === null) throw new MonaError('No valid SocketAddress available to read', 'ERR_INVALID_ADDRESS');
+  if (second !== undefined && second !== null) {
+    if (typeof first !== 'string') throw new MonaError(`Invalid host ${String(first)}`, 'ERR_INVALID_ADDRESS');
+    return { host: stripBrackets(first) || WILDCARD[role], port: toPort(second, role) };
+  }
+  if (typeof first === 'number' || typeof first === 'bigint') return { host: WILDCARD[role], port: toPort(first, role) };
+  if (typeof first !== 'string') throw new MonaError('No valid SocketAddress available to read', 'ERR_INVALID_ADDRESS');
+  if (/^\s*\d+\s*$/.test(first)) return { host: WILDCARD[role], port: toPort(first, role) };
+  const { host, port } = splitHostPort(first);
+  if (port === undefined || port === '') throw new MonaError(`Missing port number in ${first}`, 'ERR_INVALID_ADDRESS');
+  return { host: host || WILDCARD[role], port: toPort(port, role) };
+}
+
+/** "::ffff:127.0.0.1" (an IPv4 peer of a dual-stack socket) reads as "127.0.0.1". */
+export const unmapHost = (host: string): string => (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(host) ? host.slice(7) : host);
+
+/** The address a socket reports, IPv4-mapped hosts unmapped; undefined while unknown. */
+export function socketAddressOf(host: string | undefined, port: number | undefined): SocketAddress | undefined {
+  return host === undefined || port === undefined ? undefined : new SocketAddress(unmapHost(host), port);
+}
+
+/** The IP family of a literal (4 or 6), or 0 for a host name that needs resolving. */
+export const familyOf = (host: string): 0 | 4 | 6 => isIP(host) as 0 | 4 | 6;

@@ -1,0 +1,245 @@
+// TCPClient: Mona's non-blocking TCP socket over net.Socket: the rest rule, one onDisconnection per connection.
+import net from 'node:net';
+import { parseAddress, SocketAddress, socketAddressOf, type Endpoint } from './address.js';
+import { toBytes } from './bytes.js';
+import { describeError, MonaError } from './errors.js';
+import { handlerFailed, hasHandler, invoke } from './handler.js';
+import { applyRest, type OnDataReturn } from './rest.js';
+import { logger } from '../log.js';
+
+export const DEFAULT_REST_CAP = 16 * 1024 * 1024;
+
+export interface TCPClientOptions {
+  /** Bytes onData may keep as its rest before the connection is closed with an error (default 16 MiB). */
+  restCap?: number | undefined;
+  /** How onData's return value reads (default 'rest', the documented rule). */
+  onDataReturn?: OnDataReturn | undefined;
+  /** Milliseconds a connect() may take before it fails with "timed out" (default: the system's). */
+  connectTimeout?: number | undefined;
+  /** Restrict name resolution to IPv4 or IPv6. */
+  family?: 4 | 6 | undefined;
+}
+
+export type OnData = (this: TCPClient, data: Buffer) => unknown;
+export type OnDisconnection = (this: TCPClient, peerAddress: string | undefined, error: string | undefined) => unknown;
+export type OnEvent = (this: TCPClient) => unknown;
+
+type State = 'idle' | 'connecting' | 'connected';
+
+let adopt: (client: TCPClient, socket: net.Socket) => void;
+
+export class TCPClient {
+  /** Data arrived: `data` is the kept rest followed by the new bytes; return the rest to keep (spec section 4). */
+  onData?: OnData | undefined;
+  /** The connection is over (failed connects included), once; `error` only on error. */
+  onDisconnection?: OnDisconnection | undefined;
+  /** MonaServer 2: everything send() queued has been handed to the system. */
+  onFlush?: OnEvent | undefined;
+  /** Extension: the peer half-closed (FIN). Without this handler, our side closes too, as MonaServer does. */
+  onEnd?: OnEvent | undefined;
+
+  #socket: net.Socket | undefined;
+  #state: State = 'idle';
+  #peer: SocketAddress | undefined;
+  #local: SocketAddress | undefined;
+  #rest: Buffer | undefined;
+  #error: MonaError | undefined;
+  #lastIO = Date.now();
+  #bytesIn = 0;
+  #bytesOut = 0;
+  #flushWanted = false;
+  #peerEnded = false;
+  #connectTimer: NodeJS.Timeout | undefined;
+  #pending: { resolve: () => void; reject: (err: MonaError) => void } | undefined;
+  readonly #options: TCPClientOptions;
+  readonly #restCap: number;
+  readonly #onDataReturn: OnDataReturn;
+
+  static {
+    adopt = (client, socket) => client.#attach(socket, true);
+  }
+
+  constructor(options: TCPClientOptions = {}) {
+    this.#options = options;
+    this.#restCap = options.restCap ?? DEFAULT_REST_CAP;
+    this.#onDataReturn = options.onDataReturn ?? 'rest';
+  }
+
+  /** True from a successful connect() (before the handshake) or accept, until the connection is over. */
+  get connected(): boolean { return this.#state !== 'idle'; }
+  /** Local address, undefined until established. */
+  get address(): SocketAddress | undefined { return this.#local; }
+  get peerAddress(): SocketAddress | undefined { return this.#peer; }
+  /** Milliseconds since the last byte sent or received (or since creation). */
+  get idleTime(): number { return Date.now() - this.#lastIO; }
+  /** The last disconnection error, undefined after a clean close; cleared by connect(). */
+  get error(): string | undefined { return this.#error?.message; }
+  /** Extension: the code of `error` (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ENOTFOUND, ...). */
+  get errorCode(): string | undefined { return this.#error?.code; }
+  /** MonaServer 2: bytes queued by send() and not yet handed to the system. */
+  get queueing(): number { return this.#socket?.writableLength ?? 0; }
+  /** Extension: bytes received and bytes written on the current (or last) connection. */
+  get bytesIn(): number { return this.#bytesIn; }
+  get bytesOut(): number { return this.#bytesOut; }
+  /** Extension: the peer has half-closed (its FIN arrived). */
+  get peerEnded(): boolean { return this.#peerEnded; }
+
+  /** Start connecting; true if started (a refusal comes later through onDisconnection), false with an ERROR if not. */
+  connect(host: unknown, port?: unknown): boolean {
+    try {
+      this.#connect(parseAddress([host, port], 'connect'));
+      return true;
+    } catch (err) {
+      logger().log('ERROR', "(method 'connect') ", err);
+      return false;
+    }
+  }
+
+  /** connect() as a Promise: resolves once connected, rejects with a MonaError ("Unable to connect to ..."). */
+  connectAsync(host: unknown, port?: unknown): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#connect(parseAddress([host, port], 'connect'));
+      this.#pending = { resolve, reject };
+    });
+  }
+
+  /** Queue data (Buffer, string as UTF-8, number as text); an error string if not connected. Never blocks. */
+  send(data: unknown): string | undefined {
+    const socket = this.#socket;
+    if (!socket || socket.destroyed) return 'Socket not connected';
+    if (socket.writableEnded) return 'Socket shut down for writing';
+    const bytes = toBytes(data);
+    if (!bytes?.length) return undefined;
+    const length = bytes.length;
+    socket.write(bytes, (err) => {
+      if (!err) this.#bytesOut += length;
+      if (this.#flushWanted && socket === this.#socket && socket.writableLength === 0 && !socket.destroyed) {
+        this.#flushWanted = false;
+        invoke(this, 'onFlush');
+      }
+    });
+    this.#lastIO = Date.now();
+    if (socket.writableLength > 0) this.#flushWanted = true;
+    return undefined;
+  }
+
+  /** Flush what is queued, then half-close (FIN); onDisconnection follows when the peer has closed too. */
+  disconnect(): void {
+    if (this.#socket && !this.#socket.writableEnded) this.#socket.end();
+  }
+
+  /** Extension: close at once, dropping anything still queued; onDisconnection follows. */
+  close(): void {
+    this.#socket?.destroy();
+  }
+
+  /** Extension: stop reading (the system's buffers then push back on the peer), and start again. */
+  pause(): void { this.#socket?.pause(); }
+  resume(): void { this.#socket?.resume(); }
+
+  #connect(target: Endpoint): void {
+    if (this.#state !== 'idle') throw new MonaError('Socket is already connected', 'ERR_ALREADY_CONNECTED');
+    const socket = new net.Socket({ allowHalfOpen: true });
+    const { family, connectTimeout } = this.#options;
+    this.#peer = new SocketAddress(target.host, target.port);
+    this.#attach(socket, false);
+    socket.connect({ host: target.host, port: target.port, ...(family ? { family } : { autoSelectFamily: true }) });
+    if (connectTimeout && connectTimeout > 0) {
+      this.#connectTimer = setTimeout(() => {
+        socket.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
+      }, connectTimeout);
+    }
+  }
+
+  #attach(socket: net.Socket, accepted: boolean): void {
+    this.#socket = socket;
+    this.#state = accepted ? 'connected' : 'connecting';
+    this.#error = undefined;
+    this.#rest = undefined;
+    this.#bytesIn = this.#bytesOut = 0;
+    this.#peerEnded = this.#flushWanted = false;
+    this.#lastIO = Date.now();
+    if (accepted) this.#learnAddresses(socket);
+    else socket.once('connect', () => this.#onConnect(socket));
+    socket.on('data', (chunk: Buffer) => this.#receive(socket, chunk));
+    socket.on('end', () => this.#onEnd(socket));
+    socket.on('error', (err) => this.#onError(socket, err));
+    socket.on('close', () => this.#onClose(socket));
+  }
+
+  #learnAddresses(socket: net.Socket): void {
+    this.#local = socketAddressOf(socket.localAddress, socket.localPort);
+    this.#peer = socketAddressOf(socket.remoteAddress, socket.remotePort) ?? this.#peer;
+  }
+
+  #onConnect(socket: net.Socket): void {
+    clearTimeout(this.#connectTimer);
+    this.#state = 'connected';
+    this.#learnAddresses(socket);
+    this.#lastIO = Date.now();
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.resolve();
+    if (socket.writableLength === 0) invoke(this, 'onFlush');
+  }
+
+  #receive(socket: net.Socket, chunk: Buffer): void {
+    this.#bytesIn += chunk.length;
+    this.#lastIO = Date.now();
+    const handler = this.onData;
+    if (typeof handler !== 'function') {
+      this.#rest = undefined;
+      return;
+    }
+    const data = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;
+    this.#rest = applyRest(data, (d) => handler.call(this, d), this.#onDataReturn, {
+      error: (err) => handlerFailed('onData', err),
+      warn: (message) => logger().log('WARN', message),
+      closed: () => socket !== this.#socket || socket.destroyed,
+    });
+    const cap = this.#restCap;
+    if (this.#rest && this.#rest.length > cap) {
+      const size = this.#rest.length;
+      this.#rest = undefined;
+      const err = new MonaError(`onData kept ${size} bytes, over its ${cap}-byte cap`, 'ERR_REST_OVERFLOW');
+      logger().log('ERROR', err.message, ` (${this.#peer?.value ?? 'unknown peer'})`);
+      socket.destroy(err);
+    }
+  }
+
+  #onEnd(socket: net.Socket): void {
+    if (socket !== this.#socket) return;
+    this.#peerEnded = true;
+    if (hasHandler(this, 'onEnd')) invoke(this, 'onEnd');
+    else socket.end();
+  }
+
+  #onError(socket: net.Socket, err: Error): void {
+    if (socket !== this.#socket || this.#error) return;
+    const peer = this.#peer?.value ?? 'unknown peer';
+    this.#error = err instanceof MonaError ? err : describeError(this.#state === 'connecting' ? 'Unable to connect to' : 'Lost connection to', peer, err);
+  }
+
+  #onClose(socket: net.Socket): void {
+    if (socket !== this.#socket) return;
+    clearTimeout(this.#connectTimer);
+    const peer = this.#peer?.value;
+    const wasConnecting = this.#state === 'connecting';
+    this.#socket = undefined;
+    this.#state = 'idle';
+    this.#rest = this.#local = this.#peer = undefined;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending && wasConnecting) {
+      pending.reject(this.#error ?? new MonaError(`Unable to connect to ${peer ?? 'unknown peer'} (closed)`, 'ECONNABORTED', peer));
+    }
+    invoke(this, 'onDisconnection', peer, this.#error?.message);
+  }
+}
+
+/** A TCPClient around a socket a TCPServer accepted (internal: the server's onConnection argument). */
+export function adoptSocket(socket: net.Socket, options?: TCPClientOptions): TCPClient {
+  const client = new TCPClient(options);
+  adopt(client, socket);
+  return client;
+}

@@ -1,0 +1,119 @@
+// TCPServer: Mona's listener over net.Server; each accepted connection becomes a TCPClient given to onConnection.
+import net from 'node:net';
+import { formatAddress, parseAddress, socketAddressOf, type Endpoint, type SocketAddress } from './address.js';
+import { describeError, MonaError } from './errors.js';
+import { hasHandler, invoke } from './handler.js';
+import { adoptSocket, type TCPClient, type TCPClientOptions } from './tcp-client.js';
+import { logger } from '../log.js';
+
+export interface TCPServerOptions {
+  /** Options of the accepted clients (rest cap, onData return convention). */
+  client?: TCPClientOptions | undefined;
+  /** Listen backlog; large by default so a connect storm is not left to SYN retries (kernel caps it at somaxconn). */
+  backlog?: number | undefined;
+  /** For the wildcard "::": accept IPv6 only, not IPv4-mapped clients (default false: dual-stack). */
+  ipv6Only?: boolean | undefined;
+}
+
+export type OnConnection = (this: TCPServer, client: TCPClient) => unknown;
+export type OnServerError = (this: TCPServer, message: string) => unknown;
+
+export class TCPServer {
+  /** A client connected; set its handlers here (none of its events fire before this returns). */
+  onConnection?: OnConnection | undefined;
+  /** MonaServer 2 / extension: a failure learned after start() returned (address in use, accept errors). */
+  onError?: OnServerError | undefined;
+
+  #server: net.Server | undefined;
+  #target: Endpoint | undefined;
+  #address: SocketAddress | undefined;
+  readonly #options: TCPServerOptions;
+
+  constructor(options: TCPServerOptions = {}) {
+    this.#options = options;
+  }
+
+  get running(): boolean { return this.#address !== undefined; }
+  /** The actual listen address (the real port when 0 was asked); undefined when stopped. */
+  get address(): SocketAddress | undefined { return this.#address; }
+
+  /**
+   * Start listening; false with an ERROR for a bad address. A failure Node only learns later (address in use)
+   * logs an ERROR, calls onError and leaves `running` false. Same address while running: nothing to do.
+   */
+  start(address: unknown, port?: unknown): boolean {
+    let target: Endpoint;
+    try {
+      target = parseAddress([address, port], 'listen');
+    } catch (err) {
+      logger().log('ERROR', "(method 'start') ", err);
+      return false;
+    }
+    this.#listen(target).catch((err: MonaError) => {
+      logger().log('ERROR', "(method 'start') ", err.message);
+      invoke(this, 'onError', err.message);
+    });
+    return true;
+  }
+
+  /** start() as a Promise of the real address; rejects with a MonaError ("Unable to listen on ... (address in use)"). */
+  async startAsync(address: unknown, port?: unknown): Promise<SocketAddress> {
+    return this.#listen(parseAddress([address, port], 'listen'));
+  }
+
+  /** Close the listener; accepted clients live on. */
+  stop(): void {
+    const server = this.#server;
+    this.#server = this.#target = this.#address = undefined;
+    server?.close();
+  }
+
+  #listen(target: Endpoint): Promise<SocketAddress> {
+    if (this.#server && this.#target?.host === target.host && this.#target.port === target.port) {
+      const current = this.#address;
+      if (current) return Promise.resolve(current);
+    }
+    this.stop();
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
+    this.#server = server;
+    this.#target = target;
+    server.on('connection', (socket) => this.#accept(socket));
+    return new Promise((resolve, reject) => {
+      const failed = (err: Error): void => {
+        if (this.#server === server) this.#server = this.#target = undefined;
+        server.close();
+        reject(describeError('Unable to listen on', formatAddress(target.host, target.port), err));
+      };
+      server.once('error', failed);
+      server.listen({ host: target.host, port: target.port, backlog: this.#options.backlog ?? 4096, ipv6Only: this.#options.ipv6Only ?? false }, () => {
+        server.off('error', failed);
+        server.on('error', (err) => this.#failed(err));
+        const info = server.address() as net.AddressInfo;
+        if (this.#server !== server) return reject(new MonaError('Server stopped while starting', 'ERR_SERVER_STOPPED'));
+        this.#address = socketAddressOf(info.address, info.port);
+        resolve(this.#address as SocketAddress);
+      });
+    });
+  }
+
+  #accept(socket: net.Socket): void {
+    if (!hasHandler(this, 'onConnection')) {
+      socket.destroy();
+      return;
+    }
+    const client = adoptSocket(socket, this.#options.client);
+    try {
+      this.onConnection?.call(this, client);
+    } catch (err) {
+      // The client's state is unknown after a failed onConnection: close it, the server goes on.
+      logger().log('ERROR', 'onConnection failed: ', err);
+      client.close();
+    }
+  }
+
+  #failed(err: Error): void {
+    const message = describeError('Server on', this.#address?.value ?? 'unknown address', err).message;
+    if (hasHandler(this, 'onError')) invoke(this, 'onError', message);
+    else logger().log('WARN', 'TCPServer, ', message);
+  }
+}
