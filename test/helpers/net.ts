@@ -18,6 +18,12 @@ export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 export interface TcpPeer { port: number; server: net.Server; close(): Promise<void> }
 
+const openPeers = new Set<{ close(): unknown }>();
+/** Close every peer a test left open (use in `test.after.always`), so a failed test cannot keep the file alive. */
+export async function closeAllPeers(): Promise<void> {
+  await Promise.all([...openPeers].map((p) => p.close()));
+}
+
 /** A TCP server on 127.0.0.1:0 running `onSocket` for each connection. */
 export async function tcpPeer(onSocket: (socket: net.Socket) => void, host = '127.0.0.1'): Promise<TcpPeer> {
   const sockets = new Set<net.Socket>();
@@ -32,14 +38,18 @@ export async function tcpPeer(onSocket: (socket: net.Socket) => void, host = '12
     server.listen(0, host, () => resolve());
   });
   const { port } = server.address() as net.AddressInfo;
-  return {
+  const peer: TcpPeer = {
     port,
     server,
     close: () => new Promise((resolve) => {
+      openPeers.delete(peer);
+      if (!server.listening) return resolve();
       server.close(() => resolve());
       for (const socket of sockets) socket.destroy();
     }),
   };
+  openPeers.add(peer);
+  return peer;
 }
 
 /** Everything a socket receives until the peer's FIN. */
@@ -81,7 +91,8 @@ export async function udpPeer(echo = false, type: 'udp4' | 'udp6' = 'udp4'): Pro
   });
   await new Promise<void>((resolve) => socket.bind(0, type === 'udp4' ? '127.0.0.1' : '::1', () => resolve()));
   let read = 0;
-  return {
+  let open = true;
+  const peer: UdpPeer = {
     port: socket.address().port,
     socket,
     received,
@@ -94,6 +105,12 @@ export async function udpPeer(echo = false, type: 'udp4' | 'udp6' = 'udp4'): Pro
         take();
       }), ms, 'a datagram');
     },
-    close: () => socket.close(),
+    close: () => {
+      openPeers.delete(peer);
+      if (open) socket.close();
+      open = false;
+    },
   };
+  openPeers.add(peer);
+  return peer;
 }

@@ -4,9 +4,10 @@ import net from 'node:net';
 import { ERROR, NOTE } from '../../src/log.js';
 import { mona, MonaError, type TCPClient } from '../../src/mona/index.js';
 import { captureLog, until } from '../helpers/log.js';
-import { closedPort, delay, readAll, tcpPeer, within } from '../helpers/net.js';
+import { closeAllPeers, closedPort, delay, readAll, tcpPeer, within } from '../helpers/net.js';
 
 const log = captureLog();
+test.after.always(closeAllPeers);
 const errorsSince = (n: number): string[] => log.slice(n).filter((l) => l.startsWith('ERROR'));
 
 /** Resolves with (peer, error) at the client's onDisconnection. */

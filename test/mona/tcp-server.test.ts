@@ -4,9 +4,10 @@ import net from 'node:net';
 import { NOTE } from '../../src/log.js';
 import { mona, MonaError, type TCPClient } from '../../src/mona/index.js';
 import { captureLog, until } from '../helpers/log.js';
-import { connectTcp, readAll, tcpPeer, within } from '../helpers/net.js';
+import { closeAllPeers, connectTcp, readAll, tcpPeer, within } from '../helpers/net.js';
 
 const log = captureLog();
+test.after.always(closeAllPeers);
 
 /** Send `text` from a Node client, half-close, and read the answer until the server's FIN. */
 async function exchange(port: number, text: string): Promise<string> {

@@ -4,9 +4,10 @@ import dgram from 'node:dgram';
 import { ERROR, NOTE } from '../../src/log.js';
 import { mona, MonaError } from '../../src/mona/index.js';
 import { captureLog, until } from '../helpers/log.js';
-import { udpPeer, within } from '../helpers/net.js';
+import { closeAllPeers, udpPeer, within } from '../helpers/net.js';
 
 const log = captureLog();
+test.after.always(closeAllPeers);
 
 test.serial('the seed UDP echo server sample: each datagram goes back to its sender (check 20)', async (t) => {
   const mark = log.length;

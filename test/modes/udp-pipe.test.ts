@@ -1,0 +1,23 @@
+// Cutting stdin into datagrams.
+import test from 'ava';
+import { datagramCutter } from '../../src/modes/udp-pipe.js';
+
+test('reads: one datagram each, split at 65507 bytes, never truncated', (t) => {
+  const cutter = datagramCutter(false);
+  t.deepEqual(cutter.cut(Buffer.from('abc')).map(String), ['abc']);
+  const big = cutter.cut(Buffer.alloc(65507 * 2 + 1));
+  t.deepEqual(big.map((d) => d.length), [65507, 65507, 1]);
+  t.deepEqual(cutter.rest(), []);
+});
+
+test('--lines: one datagram per line across reads, the last partial line at EOF', (t) => {
+  const cutter = datagramCutter(true);
+  t.deepEqual(cutter.cut(Buffer.from('a\nb')).map(String), ['a\n']);
+  t.deepEqual(cutter.cut(Buffer.from('c\n\nd')).map(String), ['bc\n', '\n']);
+  t.deepEqual(cutter.rest().map(String), ['d']);
+});
+
+test('--lines: a line longer than a datagram is an error', (t) => {
+  const cutter = datagramCutter(true);
+  t.throws(() => cutter.cut(Buffer.alloc(65508, 97)), { message: /65507/ });
+});
