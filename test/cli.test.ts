@@ -36,6 +36,10 @@ test(usage, ['tcp-client']);
 test(usage, ['tcp-server']);
 test(usage, ['tcp-server', '1', '2', '3']);
 test(usage, ['udp', 'nope', '1']);
+test(usage, ['tcp-server', '0', '-w', '1']);
+test(usage, ['tcp-client', '[::1]:80', '-4']);
+test(usage, ['udp', 'bind', '127.0.0.1:0', '-6']);
+test(usage, ['udp', 'bind', '0', '--echo', '--lines']);
 // Flags of cli.md's later sections are not built yet: they must be refused, never silently ignored.
 for (const flag of ['--exec=cat', '--sh-exec=cat', '--broker', '--chat', '--max-conns=3', '--allow=127.0.0.1', '--deny=127.0.0.1', '--send-only', '--recv-only', '--crlf', '--hex-dump=-', '--output=f', '--progress', '-z', '-s=127.0.0.1', '-p=5000']) {
   test(usage, ['tcp-server', '0', flag]);

@@ -12,7 +12,8 @@ export interface LogArgs {
 }
 
 export interface FamilyArgs { 4?: boolean | undefined; 6?: boolean | undefined }
-export interface TimeoutArgs { wait?: string | undefined; idleTimeout?: string | undefined }
+export interface WaitArgs { wait?: string | undefined }
+export interface IdleArgs { idleTimeout?: string | undefined }
 export interface SessionArgs { shutdown?: boolean | undefined; quitAfter?: string | undefined; linger?: string | undefined }
 
 /** Logging flags, on every command. */
@@ -26,9 +27,11 @@ export const withFamily = <T>(y: Argv<T>): Argv<T & FamilyArgs> => y
   .option('4', { type: 'boolean', describe: 'IPv4 only' })
   .option('6', { type: 'boolean', describe: 'IPv6 only' }) as Argv<T & FamilyArgs>;
 
-export const withTimeouts = <T>(y: Argv<T>): Argv<T & TimeoutArgs> => y
-  .option('wait', { alias: 'w', type: 'string', describe: 'connect timeout, SECS (or 500ms, 2m)' })
-  .option('idle-timeout', { alias: 'i', type: 'string', describe: 'give up after SECS without traffic (exit 1)' }) as Argv<T & TimeoutArgs>;
+export const withWait = <T>(y: Argv<T>): Argv<T & WaitArgs> => y
+  .option('wait', { alias: 'w', type: 'string', describe: 'connect timeout, SECS (or 500ms, 2m)' }) as Argv<T & WaitArgs>;
+
+export const withIdle = <T>(y: Argv<T>, what = 'traffic'): Argv<T & IdleArgs> => y
+  .option('idle-timeout', { alias: 'i', type: 'string', describe: `give up after SECS without ${what}: exit 1 (a -k or --echo TCP server closes that client instead)` }) as Argv<T & IdleArgs>;
 
 export const withSession = <T>(y: Argv<T>): Argv<T & SessionArgs> => y
   .option('shutdown', { type: 'boolean', default: true, describe: 'half-close (send FIN) at stdin EOF; --no-shutdown keeps the write side open' })
@@ -98,15 +101,8 @@ export function familyOf(argv: FamilyArgs): 4 | 6 | undefined {
   return argv[4] ? 4 : argv[6] ? 6 : undefined;
 }
 
-/** The wildcard hosts to try for "all interfaces": dual-stack "::" first, then 0.0.0.0 where IPv6 is missing. */
-export function wildcards(family: 4 | 6 | undefined): string[] {
-  if (family === 4) return ['0.0.0.0'];
-  if (family === 6) return ['::'];
-  return ['::', '0.0.0.0'];
-}
-
 /** The session flags as milliseconds and booleans. */
-export function pipeOptions(argv: SessionArgs & TimeoutArgs): { shutdown: boolean; quitAfter: number | undefined; linger: number; idleTimeout: number | undefined } {
+export function pipeOptions(argv: SessionArgs & IdleArgs): { shutdown: boolean; quitAfter: number | undefined; linger: number; idleTimeout: number | undefined } {
   return {
     shutdown: argv.shutdown !== false,
     quitAfter: parseSeconds('-q', argv.quitAfter),

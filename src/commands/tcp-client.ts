@@ -4,25 +4,28 @@ import { mona } from '../mona/index.js';
 import { connected } from '../modes/events.js';
 import { pipeTcp } from '../modes/stdio-pipe.js';
 import {
-  familyOf, parseTarget, pipeOptions, withFamily, withSession, withTimeouts, parseSeconds,
-  type FamilyArgs, type LogArgs, type SessionArgs, type TimeoutArgs,
+  familyOf, parseTarget, pipeOptions, withFamily, withIdle, withSession, withWait, parseSeconds,
+  type FamilyArgs, type IdleArgs, type LogArgs, type SessionArgs, type WaitArgs,
 } from './options.js';
+import { checkFamily } from './hosts.js';
 import { runCommand } from './run-command.js';
 
-interface Args extends LogArgs, FamilyArgs, TimeoutArgs, SessionArgs { target: string; port?: string | undefined }
+interface Args extends LogArgs, FamilyArgs, WaitArgs, IdleArgs, SessionArgs { target: string; port?: string | undefined }
 
 export const tcpClient: CommandModule<object, Args> = {
   command: ['tcp-client <target> [port]', 'connect'],
   describe: 'connect to a TCP server: stdin -> peer, peer -> stdout',
-  builder: (y: Argv) => withSession(withTimeouts(withFamily(y)))
+  builder: (y: Argv) => withSession(withIdle(withWait(withFamily(y))))
     .positional('target', { type: 'string', demandOption: true, describe: 'host:port, [ipv6]:port, or a host followed by a port' })
     .positional('port', { type: 'string', describe: 'the port, when <target> is a bare host' })
     .example('$0 tcp-client 127.0.0.1:1234 < request > reply', 'send a file, save the reply')
     .example('$0 connect localhost 80', 'the same with a separate port') as unknown as Argv<Args>,
   handler: (argv) => runCommand(argv, async (ctx) => {
     const target = parseTarget(argv.target, argv.port);
+    const family = familyOf(argv);
+    checkFamily(target.host, family);
     const options = pipeOptions(argv);
-    const client = mona.createTCPClient({ family: familyOf(argv), connectTimeout: parseSeconds('-w', argv.wait) });
+    const client = mona.createTCPClient({ family, connectTimeout: parseSeconds('-w', argv.wait) });
     await client.connectAsync(target.host, target.port);
     connected(ctx.log, client.address, client.peerAddress);
     return pipeTcp(ctx, client, { id: 1, ...options });

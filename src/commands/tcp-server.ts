@@ -5,14 +5,14 @@ import { echoTcp } from '../modes/echo.js';
 import { accepted, listening } from '../modes/events.js';
 import { fanOut } from '../modes/fan-out.js';
 import { pipeTcp } from '../modes/stdio-pipe.js';
-import { startOn } from './listen.js';
+import { checkFamily, startOn } from './hosts.js';
 import {
-  familyOf, parseListen, pipeOptions, withFamily, withSession, withTimeouts,
-  type FamilyArgs, type LogArgs, type SessionArgs, type TimeoutArgs,
+  familyOf, parseListen, pipeOptions, withFamily, withIdle, withSession,
+  type FamilyArgs, type IdleArgs, type LogArgs, type SessionArgs,
 } from './options.js';
 import { runCommand, UsageError } from './run-command.js';
 
-interface Args extends LogArgs, FamilyArgs, TimeoutArgs, SessionArgs {
+interface Args extends LogArgs, FamilyArgs, IdleArgs, SessionArgs {
   address: string;
   port?: string | undefined;
   keepOpen?: boolean | undefined;
@@ -23,7 +23,7 @@ export const tcpServer: CommandModule<object, Args> = {
   // Declared "<address> [port]" because yargs fills required positionals first; read as "[address] <port>".
   command: ['tcp-server <address> [port]', 'listen'],
   describe: 'listen for TCP clients: one client by default, many with -k, --echo to echo them',
-  builder: (y: Argv) => withSession(withTimeouts(withFamily(y)))
+  builder: (y: Argv) => withSession(withIdle(withFamily(y)))
     .usage('$0 tcp-server [address] <port>')
     .positional('address', { type: 'string', demandOption: true, describe: 'PORT (all interfaces), host:port, [ipv6]:port, or a host followed by a port' })
     .positional('port', { type: 'string', describe: 'the port, when the first argument is a host' })
@@ -34,6 +34,7 @@ export const tcpServer: CommandModule<object, Args> = {
   handler: (argv) => runCommand(argv, async (ctx) => {
     const { host, port } = parseListen(argv.address, argv.port);
     const family = familyOf(argv);
+    checkFamily(host, family);
     const options = pipeOptions(argv);
     if (argv.echo) rejectWithEcho(argv);
     const server = mona.createTCPServer({ ipv6Only: family === 6 });

@@ -4,25 +4,23 @@ import { mona } from '../mona/index.js';
 import { echoUdp } from '../modes/echo.js';
 import { connected, listening } from '../modes/events.js';
 import { udpPipe } from '../modes/udp-pipe.js';
-import { startOn } from './listen.js';
+import { checkFamily, inFamily, startOn } from './hosts.js';
 import {
-  familyOf, parseListen, parseSeconds, parseTarget, withFamily,
-  type FamilyArgs, type LogArgs,
+  familyOf, parseListen, parseSeconds, parseTarget, withFamily, withIdle,
+  type FamilyArgs, type IdleArgs, type LogArgs,
 } from './options.js';
 import { runCommand, UsageError } from './run-command.js';
 
-interface UdpArgs extends LogArgs, FamilyArgs {
+interface UdpArgs extends LogArgs, FamilyArgs, IdleArgs {
   quitAfter?: string | undefined;
-  idleTimeout?: string | undefined;
   lines?: boolean | undefined;
   broadcast?: boolean | undefined;
 }
 interface ConnectArgs extends UdpArgs { target: string; port?: string | undefined }
 interface BindArgs extends UdpArgs { address: string; port?: string | undefined; keepOpen?: boolean | undefined; echo?: boolean | undefined }
 
-const withUdpOptions = (y: Argv): Argv => withFamily(y)
+const withUdpOptions = (y: Argv): Argv => withIdle(withFamily(y), 'a datagram')
   .option('quit-after', { alias: 'q', type: 'string', describe: 'exit SECS after stdin EOF (exit 0)' })
-  .option('idle-timeout', { alias: 'i', type: 'string', describe: 'give up after SECS without a datagram (exit 1)' })
   .option('lines', { type: 'boolean', describe: 'one datagram per stdin line (newline included) instead of one per read' })
   .option('broadcast', { alias: 'b', type: 'boolean', describe: 'allow sending to broadcast addresses' });
 
@@ -35,9 +33,9 @@ const udpConnect: CommandModule<object, ConnectArgs> = {
     .example('printf ping | $0 udp connect 127.0.0.1:1234 -q 1', 'send one datagram, print the replies for 1 s') as unknown as Argv<ConnectArgs>,
   handler: (argv) => runCommand(argv, async (ctx) => {
     const target = parseTarget(argv.target, argv.port);
-    familyOf(argv);
+    const host = await inFamily(target.host, target.port, familyOf(argv));
     const socket = mona.createUDPSocket(argv.broadcast);
-    await socket.connectAsync(target.host, target.port);
+    await socket.connectAsync(host, target.port);
     connected(ctx.log, socket.address, socket.peerAddress);
     return udpPipe(ctx, socket, { peers: 'connected', lines: argv.lines ?? false, quitAfter: parseSeconds('-q', argv.quitAfter), idleTimeout: parseSeconds('-i', argv.idleTimeout) });
   }),
@@ -56,10 +54,11 @@ const udpBind: CommandModule<object, BindArgs> = {
   handler: (argv) => runCommand(argv, async (ctx) => {
     const { host, port } = parseListen(argv.address, argv.port);
     const family = familyOf(argv);
+    checkFamily(host, family);
     if (argv.echo && (argv.quitAfter !== undefined || argv.lines)) throw new UsageError(`cannot use --echo and ${argv.lines ? '--lines' : '-q'} (--echo does not read stdin)`);
     const socket = mona.createUDPSocket(argv.broadcast);
     listening(ctx.log, await startOn(host, family, (h) => socket.bindAsync(h, port)), 'udp');
-    if (argv.echo) return echoUdp(ctx, socket);
+    if (argv.echo) return echoUdp(ctx, socket, { idleTimeout: parseSeconds('-i', argv.idleTimeout) });
     return udpPipe(ctx, socket, { peers: argv.keepOpen ? 'all' : 'first', lines: argv.lines ?? false, quitAfter: parseSeconds('-q', argv.quitAfter), idleTimeout: parseSeconds('-i', argv.idleTimeout) });
   }),
 };

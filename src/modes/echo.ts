@@ -2,7 +2,7 @@
 import type { TCPClient, TCPServer, UDPSocket } from '../mona/index.js';
 import type { Context, Outcome } from '../commands/run-command.js';
 import { accepted } from './events.js';
-import { flushThenClose, QUEUE_LIMIT, watchClient } from './clients.js';
+import { flushThenClose, QUEUE_LIMIT, watchClient, watchIdle } from './clients.js';
 import { udpPeers } from './udp-pipe.js';
 
 export function echoTcp(ctx: Context, server: TCPServer, opts: { idleTimeout?: number | undefined }): Promise<Outcome> {
@@ -35,17 +35,24 @@ export function echoTcp(ctx: Context, server: TCPServer, opts: { idleTimeout?: n
   });
 }
 
-export function echoUdp(ctx: Context, socket: UDPSocket): Promise<Outcome> {
+export function echoUdp(ctx: Context, socket: UDPSocket, opts: { idleTimeout?: number | undefined }): Promise<Outcome> {
   const peers = udpPeers(ctx.log, socket);
+  let last = Date.now();
   return new Promise((resolve) => {
+    const end = (outcome: Outcome, reason: 'local' | 'timeout'): void => {
+      cancelIdle();
+      peers.closeAll(reason);
+      socket.close();
+      resolve(outcome);
+    };
     socket.onPacket = function (data, address) {
+      last = Date.now();
       peers.heard(address, data.length);
       if (this.send(data, address) === undefined) peers.sent(address, data.length);
     };
-    ctx.onSignal((outcome) => {
-      peers.closeAll('local');
-      socket.close();
-      resolve(outcome);
+    const cancelIdle = watchIdle(() => Date.now() - last, opts.idleTimeout, () => {
+      end({ code: 1, reason: 'timeout', error: `Idle timeout: no datagram for ${(opts.idleTimeout ?? 0) / 1000} s` }, 'timeout');
     });
+    ctx.onSignal((outcome) => end(outcome, 'local'));
   });
 }
