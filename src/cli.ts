@@ -3,20 +3,21 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
+import { splitScriptArgs } from './commands/run.js';
 import { withLogOptions } from './commands/options.js';
 import { usageFailure } from './commands/run-command.js';
 
 const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-const args = hideBin(process.argv);
+const { argv: args, scriptArgs } = splitScriptArgs(hideBin(process.argv));
 // The log format must be known even when parsing fails, so a JSON consumer gets JSON.
 const jsonLogs = args.some((a, i) => a === '--log-format=json' || (a === '--log-format' && args[i + 1] === 'json'));
 
 await withLogOptions(yargs(args))
   .scriptName('mona-nc')
   .usage('$0 <command> [options]\n\nA netcat for people who script sockets (MonaServer\'s TCPClient, TCPServer, UDPSocket).')
-  .command(commands)
-  .demandCommand(1, 'give a command: tcp-client, tcp-server, udp connect or udp bind')
+  .command(commands(scriptArgs))
+  .demandCommand(1, 'give a command: tcp-client, tcp-server, udp connect, udp bind or run')
   .strict()
   .version(version())
   .alias('h', 'help')

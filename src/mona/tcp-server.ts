@@ -3,6 +3,7 @@ import net from 'node:net';
 import { formatAddress, parseAddress, socketAddressOf, type Endpoint, type SocketAddress } from './address.js';
 import { describeError, MonaError } from './errors.js';
 import { hasHandler, invoke } from './handler.js';
+import { observers } from './observe.js';
 import { adoptSocket, type TCPClient, type TCPClientOptions } from './tcp-client.js';
 import { logger } from '../log.js';
 
@@ -90,8 +91,10 @@ export class TCPServer {
         server.on('error', (err) => this.#failed(err));
         const info = server.address() as net.AddressInfo;
         if (this.#server !== server) return reject(new MonaError('Server stopped while starting', 'ERR_SERVER_STOPPED'));
-        this.#address = socketAddressOf(info.address, info.port);
-        resolve(this.#address as SocketAddress);
+        const address = socketAddressOf(info.address, info.port) as SocketAddress;
+        this.#address = address;
+        observers.listening?.(address, 'tcp');
+        resolve(address);
       });
     });
   }

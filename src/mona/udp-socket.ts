@@ -5,6 +5,7 @@ import { familyOf, formatAddress, parseAddress, socketAddressOf, unmapHost, type
 import { toBytes } from './bytes.js';
 import { describeError, MonaError } from './errors.js';
 import { hasHandler, invoke } from './handler.js';
+import { observers } from './observe.js';
 import { logger } from '../log.js';
 
 /** The largest UDP payload over IPv4; larger datagrams are refused, never truncated. */
@@ -91,7 +92,9 @@ export class UDPSocket {
       socket.once('error', fail);
       socket.bind({ port: target.port, address: host, exclusive: true }, () => {
         socket.off('error', fail);
-        done(this.#local as SocketAddress);
+        const local = this.#local as SocketAddress;
+        observers.listening?.(local, 'udp');
+        done(local);
       });
     }), () => { this.#bindState = 'unbound'; });
   }

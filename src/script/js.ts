@@ -1,0 +1,120 @@
+// Runs a JS/TS script on the same `mona` API. sucrase strips types and turns imports into require() in pure JS, so
+// one loader works from npm and inside the standalone binary (where esbuild's native executable cannot run).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+import * as api from '../index.js';
+import { MonaError } from '../mona/errors.js';
+import { invoke } from '../mona/handler.js';
+import { logger } from '../log.js';
+import { closeAll, type Script, type ScriptOptions } from './script.js';
+
+type AnySocket = ReturnType<typeof api.mona.createTCPClient> | ReturnType<typeof api.mona.createTCPServer> | ReturnType<typeof api.mona.createUDPSocket>;
+type Transform = (code: string, options: { transforms: Array<'typescript' | 'imports'>; filePath: string }) => { code: string };
+interface Module { exports: Record<string, unknown> }
+type Wrapper = (exports: Module['exports'], require: (id: string) => unknown, module: Module, filename: string, dirname: string, meta: object) => unknown;
+
+const isTs = (file: string): boolean => /\.[mc]?ts$/i.test(file);
+const BUILTINS = new Set(builtinModules);
+
+/** A local import: as written, with a script extension, as a directory index; "./x.js" may name "./x.ts" (TS habit). */
+function resolveLocal(from: string, id: string): string {
+  const base = resolve(dirname(from), id);
+  const tries = [base, `${base}.ts`, `${base}.js`, `${base}.mjs`, `${base}.mts`, `${base}/index.ts`, `${base}/index.js`, base.replace(/\.([mc]?)js$/, '.$1ts')];
+  const found = tries.find((p) => existsSync(p) && statSync(p).isFile());
+  if (!found) throw new MonaError(`Cannot find module '${id}' imported from ${relative(process.cwd(), from)}`, 'ERR_MODULE_NOT_FOUND');
+  return found;
+}
+
+/** "app.ts:4:9: message" from the first stack frame in one of the script's files. */
+function located(err: unknown, files: Set<string>): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const stack = err instanceof Error ? err.stack ?? '' : '';
+  for (const m of stack.matchAll(/\(?((?:\/|[A-Za-z]:\\)[^():]+):(\d+):(\d+)\)?$/gm)) {
+    if (m[1] && files.has(m[1])) return `${relative(process.cwd(), m[1])}:${m[2]}:${m[3]}: ${message}`;
+  }
+  return message;
+}
+
+export async function loadJs(file: string, options: ScriptOptions): Promise<Script> {
+  const { transform } = (await import('sucrase')) as unknown as { transform: Transform };
+  const entry = resolve(file);
+  const files = new Set<string>();
+  const modules = new Map<string, Module>();
+  // Sockets the script makes, so a signal can close them (weakly held: a dropped socket is the script's business).
+  const sockets = new Set<WeakRef<AnySocket>>();
+  const keep = <T extends AnySocket>(socket: T): T => { sockets.add(new WeakRef(socket)); return socket; };
+  const mona: typeof api.mona = {
+    createTCPClient: (o) => keep(api.mona.createTCPClient(o)),
+    createTCPServer: (o) => keep(api.mona.createTCPServer(o)),
+    createUDPSocket: (b) => keep(api.mona.createUDPSocket(b)),
+  };
+  const exposed = { ...api, mona, args: [...options.args] };
+
+  const compile = (path: string, top: boolean): Wrapper => {
+    files.add(path);
+    let code: string;
+    try {
+      code = transform(readFileSync(path, 'utf8'), { transforms: isTs(path) ? ['typescript', 'imports'] : ['imports'], filePath: path }).code;
+    } catch (err) {
+      const loc = (err as { loc?: { line: number; column: number } }).loc;
+      const where = loc ? `:${loc.line}:${loc.column + 1}` : '';
+      throw new MonaError(`${relative(process.cwd(), path)}${where}: ${(err as Error).message.replace(/^Error transforming [^:]*: /, '').replace(/ \(\d+:\d+\)$/, '')}`, 'ERR_SCRIPT');
+    }
+    // One line of wrapper, so the script's lines keep their numbers; the entry may use top-level await.
+    const source = `(${top ? 'async ' : ''}function (exports, require, module, __filename, __dirname, __importMeta) {${code.replace(/\bimport\.meta\b/g, '__importMeta')}\n})`;
+    try {
+      return new vm.Script(source, { filename: path }).runInThisContext() as Wrapper;
+    } catch (err) {
+      throw new MonaError(located(err, files), 'ERR_SCRIPT');
+    }
+  };
+  const run = (path: string, top: boolean): unknown => {
+    const module: Module = { exports: {} };
+    modules.set(path, module);
+    const meta = { url: pathToFileURL(path).href, filename: path, dirname: dirname(path) };
+    return compile(path, top).call(module.exports, module.exports, requireFrom(path), module, path, dirname(path), meta);
+  };
+  const requireFrom = (parent: string): ((id: string) => unknown) => {
+    const nodeRequire = createRequire(parent);
+    return (id) => {
+      if (id === 'mona-nc') return exposed;
+      if (id.startsWith('node:') || BUILTINS.has(id)) return nodeRequire(id);
+      if (!id.startsWith('.') && !isAbsolute(id)) return nodeRequire(id);
+      const path = resolveLocal(parent, id);
+      if (!/\.[mc]?[jt]s$/i.test(path)) return nodeRequire(path);
+      const known = modules.get(path);
+      if (known) return known.exports;
+      run(path, false);
+      return modules.get(path)?.exports;
+    };
+  };
+
+  let manage: NodeJS.Timeout | undefined;
+  const hooks = (): Module['exports'] => modules.get(entry)?.exports ?? {};
+  return {
+    async main() {
+      Object.assign(globalThis, { mona, args: exposed.args, FATAL: api.FATAL, CRITIC: api.CRITIC, ERROR: api.ERROR, WARN: api.WARN, NOTE: api.NOTE, INFO: api.INFO, DEBUG: api.DEBUG, TRACE: api.TRACE });
+      if (!existsSync(entry)) throw Object.assign(new Error(`no such file ${file}`), { code: 'ENOENT' });
+      try {
+        await run(entry, true);
+      } catch (err) {
+        throw err instanceof MonaError ? err : new MonaError(located(err, files), 'ERR_SCRIPT');
+      }
+      // A script error after load is logged and the script goes on, as a throwing handler does.
+      process.on('uncaughtException', (err) => logger().log('ERROR', located(err, files)));
+      process.on('unhandledRejection', (err) => logger().log('ERROR', located(err, files)));
+      invoke(hooks(), 'onStart', '');
+      if (typeof hooks().onManage === 'function') manage = setInterval(() => invoke(hooks(), 'onManage'), 2000).unref();
+    },
+    stop() {
+      clearInterval(manage);
+      invoke(hooks(), 'onStop', '');
+      const live: AnySocket[] = [];
+      for (const ref of sockets) { const s = ref.deref(); if (s) live.push(s); }
+      return closeAll(live);
+    },
+  };
+}
