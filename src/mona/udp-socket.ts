@@ -24,15 +24,6 @@ async function resolve(host: string): Promise<{ address: string; family: 4 | 6 }
   return { address: found.address, family: found.family === 6 ? 6 : 4 };
 }
 
-/** A Promise from a function that may also throw at once. */
-function settled<T>(start: () => Promise<T>): Promise<T> {
-  try {
-    return start();
-  } catch (err) {
-    return Promise.reject(err as Error);
-  }
-}
-
 export class UDPSocket {
   /** One datagram; `address` is "ip:port", usable as send()'s address. Return value ignored. */
   onPacket?: OnPacket | undefined;
@@ -50,6 +41,10 @@ export class UDPSocket {
   #peer: SocketAddress | undefined;
   #busy: Array<() => void> | undefined;
   #queueing = 0;
+  // close() starts a new generation: operations begun before it must not reopen a socket.
+  #generation = 0;
+  // Datagrams handed to dgram and not yet sent, per socket: a closed socket waits for them (send then close works).
+  readonly #inFlight = new Map<dgram.Socket, number>();
 
   constructor(allowBroadcast: unknown = false) {
     this.allowBroadcast = Boolean(allowBroadcast);
@@ -73,13 +68,13 @@ export class UDPSocket {
   }
 
   /** bind() as a Promise of the real local address; rejects with a MonaError ("Unable to bind to ... (address in use)"). */
-  bindAsync(address: unknown, port?: unknown): Promise<SocketAddress> {
-    return settled(() => this.#bind(address, port));
+  async bindAsync(address: unknown, port?: unknown): Promise<SocketAddress> {
+    return this.#bind(address, port);
   }
 
   /** connect() as a Promise of the peer address; rejects with a MonaError. */
-  connectAsync(address: unknown, port?: unknown): Promise<SocketAddress> {
-    return settled(() => this.#connect(address, port));
+  async connectAsync(address: unknown, port?: unknown): Promise<SocketAddress> {
+    return this.#connect(address, port);
   }
 
   // Both throw at once for what is known at call time, and return the Promise of what Node learns later.
@@ -148,14 +143,15 @@ export class UDPSocket {
     });
   }
 
-  /** Close; the next bind/connect/send opens a new socket. */
+  /** Close (datagrams already given to send() still go out); the next bind/connect/send opens a new socket. */
   close(): void {
     const socket = this.#socket;
     this.#socket = this.#local = this.#peer = this.#busy = undefined;
     this.#bindState = 'unbound';
     this.#connectState = 'none';
     this.#queueing = 0;
-    socket?.close();
+    this.#generation++;
+    if (socket && !this.#inFlight.get(socket)) socket.close();
   }
 
   #sync(method: string, start: () => Promise<SocketAddress>): string | undefined {
@@ -172,10 +168,14 @@ export class UDPSocket {
 
   // Run `act` once the socket exists with the family of `target`'s host, after any operation still in progress.
   #operate(target: Endpoint, what: string, act: (socket: dgram.Socket, host: string) => Promise<SocketAddress>, undo: () => void): Promise<SocketAddress> {
+    const generation = this.#generation;
     return new Promise((done, fail) => this.#enqueue(() => {
       this.#busy = [];
       resolve(target.host)
-        .then(({ address, family }) => act(this.#open(family), this.#hostFor(address)))
+        .then(({ address, family }) => {
+          if (generation !== this.#generation) throw new MonaError('Socket closed', 'ERR_SOCKET_DGRAM_NOT_RUNNING');
+          return act(this.#open(family), this.#hostFor(address));
+        })
         .then(done, (err: Error) => {
           undo();
           fail(err instanceof MonaError ? err : describeError(what, formatAddress(target.host, target.port), err));
@@ -230,19 +230,27 @@ export class UDPSocket {
   }
 
   #sendNow(bytes: Buffer, target: Endpoint | undefined): void {
+    let socket: dgram.Socket | undefined;
     const done = (err: Error | null): void => {
+      if (socket) {
+        const left = (this.#inFlight.get(socket) ?? 1) - 1;
+        if (left > 0) this.#inFlight.set(socket, left);
+        else this.#inFlight.delete(socket);
+        if (socket !== this.#socket) {
+          if (left === 0) socket.close();
+          return;
+        }
+      }
       this.#queueing = Math.max(0, this.#queueing - bytes.length);
       if (err) this.#failed(describeError('Unable to send to', target ? formatAddress(target.host, target.port) : this.#peer?.value ?? 'peer', err));
       if (this.#queueing === 0) invoke(this, 'onFlush');
     };
     try {
-      if (!target) {
-        if (!this.#socket) throw new MonaError('Socket closed', 'ERR_SOCKET_DGRAM_NOT_RUNNING');
-        this.#socket.send(bytes, done);
-        return;
-      }
-      const socket = this.#open(familyOf(target.host) || this.#family);
-      socket.send(bytes, target.port, this.#hostFor(target.host), done);
+      if (!target && !this.#socket) throw new MonaError('Socket closed', 'ERR_SOCKET_DGRAM_NOT_RUNNING');
+      socket = target ? this.#open(familyOf(target.host) || this.#family) : this.#socket as dgram.Socket;
+      this.#inFlight.set(socket, (this.#inFlight.get(socket) ?? 0) + 1);
+      if (target) socket.send(bytes, target.port, this.#hostFor(target.host), done);
+      else socket.send(bytes, done);
     } catch (err) {
       done(err as Error);
     }

@@ -156,3 +156,20 @@ test.serial('queueing counts unsent datagrams and onFlush fires when they are ou
   socket.close();
   server.close();
 });
+
+test.serial('send() then close(): the datagram still goes out', async (t) => {
+  const server = await udpPeer();
+  const socket = mona.createUDPSocket();
+  await socket.connectAsync('127.0.0.1', server.port);
+  socket.send('last words');
+  socket.close();
+  t.is((await server.next()).data.toString(), 'last words');
+});
+
+test.serial('close() during a bind in progress: no socket comes back to life', async (t) => {
+  const socket = mona.createUDPSocket();
+  const bound = socket.bindAsync('127.0.0.1', 0);
+  socket.close();
+  await t.throwsAsync(bound, { message: 'Socket closed' });
+  t.is(socket.address, undefined);
+});
