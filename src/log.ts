@@ -1,5 +1,7 @@
 // MonaServer's log levels for the CLI, the library and scripts: text or JSON lines on stderr, lifecycle events.
-import { Chalk, type ChalkInstance } from 'chalk';
+// Colours come from Node's util.styleText, not chalk: chalk's ESM `import process from 'node:process'` makes Node 20
+// open process.stdin (fd 0 turns non-blocking) in every process that logs.
+import { styleText } from 'node:util';
 
 export const LEVELS = ['FATAL', 'CRITIC', 'ERROR', 'WARN', 'NOTE', 'INFO', 'DEBUG', 'TRACE'] as const;
 export type LevelName = (typeof LEVELS)[number];
@@ -32,22 +34,28 @@ export interface LoggerOptions {
   stacks?: boolean;
 }
 
-const COLORS: Record<LevelName, (c: ChalkInstance) => ChalkInstance> = {
-  FATAL: (c) => c.bgRed.white.bold, CRITIC: (c) => c.red.bold, ERROR: (c) => c.red, WARN: (c) => c.yellow,
-  NOTE: (c) => c.green, INFO: (c) => c.cyan, DEBUG: (c) => c.gray, TRACE: (c) => c.gray.dim,
+type Style = Extract<Parameters<typeof styleText>[0], string>;
+const COLORS: Record<LevelName, Style[]> = {
+  FATAL: ['bgRed', 'white', 'bold'], CRITIC: ['red', 'bold'], ERROR: ['red'], WARN: ['yellow'],
+  NOTE: ['green'], INFO: ['cyan'], DEBUG: ['gray'], TRACE: ['gray', 'dim'],
 };
+// We decide about colour ourselves (stderr a TTY, NO_COLOR), so styleText must not look at stdout.
+const paint = (level: LevelName): string => styleText(COLORS[level], level, { validateStream: false });
 
 // Where each event goes in text format: listening is a NOTE, the other moments are INFO.
 const EVENT_LEVEL: Record<EventName, LevelName> = {
   listening: 'NOTE', connected: 'INFO', accepted: 'INFO', eof: 'INFO', closed: 'INFO', exit: 'INFO',
 };
 
-/** MonaServer's %.14g for numbers in log arguments. */
-function formatNumber(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
+/** C's %.14g, which MonaServer uses for numbers in log arguments: 14 significant digits, no trailing zeros. */
+export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return Number.isNaN(n) ? 'nan' : n > 0 ? 'inf' : '-inf';
-  const fixed = n.toPrecision(14);
-  return fixed.includes('e') ? fixed.replace(/\.?0+e/, 'e') : fixed.replace(/\.?0+$/, '');
+  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
+  const [mantissa = '0', exp = '0'] = n.toExponential(13).split('e');
+  const e = Number(exp);
+  if (e < -4 || e >= 14) return `${mantissa.replace(/\.?0+$/, '')}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  const fixed = n.toFixed(Math.max(0, 13 - e));
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
 }
 
 /** Join log arguments as MonaServer does: no separator, nil -> (null), booleans -> (true)/(false). */
@@ -81,13 +89,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = levelNumber(options.level ?? 'NOTE');
   const noColor = (process.env.NO_COLOR ?? '') !== '';
   const color = options.color ?? (Boolean((sink as { isTTY?: boolean }).isTTY) && !noColor);
-  const chalk = new Chalk({ level: color ? 1 : 0 });
   const stacks = options.stacks ?? false;
 
   const write = (level: LevelName, message: string, extra?: object): void => {
     const now = new Date();
     if (format === 'json') sink.write(`${JSON.stringify({ time: now.toISOString(), level, message, ...extra })}\n`);
-    else sink.write(`${clock(now)} ${color ? COLORS[level](chalk)(level) : level} ${message}\n`);
+    else sink.write(`${clock(now)} ${color ? paint(level) : level} ${message}\n`);
   };
   const enabled = (level: LevelName): boolean => levelNumber(level) <= threshold;
   return {

@@ -10,6 +10,7 @@ const sink = (isTTY = false) => {
 test('joins arguments as MonaServer: no separator, (null), (true), %.14g', (t) => {
   t.is(joinArgs(['a', 1, null, true, new SocketAddress('127.0.0.1', 5)]), 'a1(null)(true)127.0.0.1:5');
   t.is(joinArgs([undefined, false, 0.1 + 0.2, ' ', 1e21, ' ', 2.5]), '(null)(false)0.3 1e+21 2.5');
+  t.is(joinArgs([1e14, ' ', 0.00001, ' ', 1e-7, ' ', 12345678901234, ' ', 2 ** 53, ' ', 0.0001]), '1e+14 1e-05 1e-07 12345678901234 9.007199254741e+15 0.0001');
 });
 
 test('text lines: time, level, message; levels below the threshold are hidden', (t) => {

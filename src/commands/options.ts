@@ -1,6 +1,7 @@
 // Shared flags and their parsers: one place that turns argv text into ports, addresses, seconds and log settings.
 import type { Argv } from 'yargs';
 import { isLevelName, type LevelName, type LoggerOptions } from '../log.js';
+import { isIPv6 } from 'node:net';
 import { splitHostPort } from '../mona/address.js';
 import { UsageError } from './run-command.js';
 
@@ -73,6 +74,13 @@ export function parseSeconds(flag: string, text: string | undefined): number | u
 
 export interface HostPort { host: string; port: number }
 
+/** With a separate port, the host must not carry one too ("127.0.0.1:80 81"); a bare IPv6 literal is fine. */
+const hostOnly = (text: string, what: string): string => {
+  const host = text.replace(/^\[(.*)\]$/, '$1');
+  if (host.includes(':') && !isIPv6(host)) throw new UsageError(`${text}: give ${what}:port or ${what} port, not both`);
+  return checkHost(host, what);
+};
+
 const checkHost = (host: string, what: string): string => {
   if (host === '' || /[\s/]/.test(host)) throw new UsageError(`${what} ${host === '' ? '(empty)' : host}: not a host name or address`);
   return host;
@@ -80,7 +88,7 @@ const checkHost = (host: string, what: string): string => {
 
 /** A target: "host:port", "[v6]:port", or host and a separate port. */
 export function parseTarget(target: string, port: unknown): HostPort {
-  if (port !== undefined) return { host: checkHost(target.replace(/^\[(.*)\]$/, '$1'), 'host'), port: parsePort(port, { allowZero: false }) };
+  if (port !== undefined) return { host: hostOnly(target, 'host'), port: parsePort(port, { allowZero: false }) };
   const split = splitHostPort(target);
   if (split.port === undefined) throw new UsageError(`${target}: missing port (give host:port, [v6]:port or host port)`);
   return { host: checkHost(split.host, 'host'), port: parsePort(split.port, { allowZero: false }) };
@@ -88,7 +96,7 @@ export function parseTarget(target: string, port: unknown): HostPort {
 
 /** A listen address: "1234" (all interfaces: host undefined), "127.0.0.1:1234", "[::1]:1234", or host and port. */
 export function parseListen(first: string, second: unknown): { host: string | undefined; port: number } {
-  if (second !== undefined) return { host: checkHost(first.replace(/^\[(.*)\]$/, '$1'), 'address'), port: parsePort(second, { allowZero: true }) };
+  if (second !== undefined) return { host: hostOnly(first, 'address'), port: parsePort(second, { allowZero: true }) };
   if (/^\s*\d+\s*$/.test(first)) return { host: undefined, port: parsePort(first, { allowZero: true }) };
   const split = splitHostPort(first);
   if (split.port === undefined) throw new UsageError(`${first}: missing port (give PORT, host:port, [v6]:port or host port)`);

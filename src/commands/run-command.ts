@@ -1,6 +1,6 @@
 // Every command ends here: one ERROR line for a failure, the exit event, stdout flushed, then the exit code.
 import { configureLog, type Logger } from '../log.js';
-import { EXIT, MonaError, reasonOf, type ExitReason } from '../mona/errors.js';
+import { EXIT, reasonOf, type ExitReason } from '../mona/errors.js';
 import { createStdio, type Stdio } from '../modes/stdio.js';
 import { logOptions, type LogArgs } from './options.js';
 
@@ -32,7 +32,6 @@ const SIGNAL_GRACE_MS = 3000;
 /** The outcome of an exception: MonaErrors carry their cause, anything else is a runtime failure. */
 export function failure(err: unknown): Outcome {
   if (err instanceof UsageError) return { code: EXIT.USAGE, reason: 'usage', error: err.message };
-  if (err instanceof MonaError) return { code: EXIT.FAILURE, reason: reasonOf(err), error: err.message };
   return { code: EXIT.FAILURE, reason: reasonOf(err), error: err instanceof Error ? err.message : String(err) };
 }
 
@@ -45,13 +44,16 @@ export async function runCommand(argv: LogArgs, work: (ctx: Context) => Promise<
   }
   const stdio = createStdio();
   let onSignal: ((outcome: Outcome) => void) | undefined;
+  let signals = 0;
   const signalled = (name: keyof typeof SIGNALS): void => {
     const outcome: Outcome = { code: SIGNALS[name], reason: 'signal' };
-    if (!onSignal) return void finish(log, stdio, outcome, undefined);
+    // A second signal, or a first one while stdout is still draining to a stuck reader: exit now.
+    if (signals++ > 0 || finishing) return forceExit(log, outcome);
+    setTimeout(() => forceExit(log, outcome), SIGNAL_GRACE_MS).unref();
     const settle = onSignal;
     onSignal = undefined;
-    setTimeout(() => void finish(log, stdio, outcome, undefined), SIGNAL_GRACE_MS).unref();
-    settle(outcome);
+    if (settle) settle(outcome);
+    else void finish(log, stdio, outcome, undefined);
   };
   for (const name of Object.keys(SIGNALS) as Array<keyof typeof SIGNALS>) process.on(name, () => signalled(name));
   let outcome: Outcome;
@@ -79,10 +81,24 @@ async function finish(log: Logger, stdio: Stdio | undefined, outcome: Outcome, e
     if (err instanceof Error && err.stack) log.log('TRACE', err.stack);
     if (outcome.code === EXIT.USAGE && log.format === 'text') process.stderr.write("Try 'mona-nc --help' for the commands and their options.\n");
   }
-  if (log.format === 'json' || outcome.code === EXIT.OK) log.event('exit', { code: outcome.code, reason: outcome.reason }, `exit ${outcome.code} (${outcome.reason})`);
+  writeExit(log, outcome);
   await stdio?.flush();
   await drained(process.stderr);
   process.exit(outcome.code);
+}
+
+/** Exit without waiting for stdout: the user asked twice, or the grace after a signal is over. */
+function forceExit(log: Logger, outcome: Outcome): void {
+  writeExit(log, outcome);
+  process.exit(outcome.code);
+}
+
+let exitWritten = false;
+// The exit event: always in JSON; in text only for a success (a failure is its single ERROR line).
+function writeExit(log: Logger, outcome: Outcome): void {
+  if (exitWritten || (log.format !== 'json' && outcome.code !== EXIT.OK)) return;
+  exitWritten = true;
+  log.event('exit', { code: outcome.code, reason: outcome.reason }, `exit ${outcome.code} (${outcome.reason})`);
 }
 
 const drained = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => {

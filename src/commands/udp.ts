@@ -24,6 +24,13 @@ const withUdpOptions = (y: Argv): Argv => withIdle(withFamily(y), 'a datagram')
   .option('lines', { type: 'boolean', describe: 'one datagram per stdin line (newline included) instead of one per read' })
   .option('broadcast', { alias: 'b', type: 'boolean', describe: 'allow sending to broadcast addresses' });
 
+/** The UDP session flags, parsed once. */
+const udpOptions = (argv: UdpArgs): { lines: boolean; quitAfter: number | undefined; idleTimeout: number | undefined } => ({
+  lines: argv.lines ?? false,
+  quitAfter: parseSeconds('-q', argv.quitAfter),
+  idleTimeout: parseSeconds('-i', argv.idleTimeout),
+});
+
 const udpConnect: CommandModule<object, ConnectArgs> = {
   command: 'connect <target> [port]',
   describe: 'a connected UDP socket: stdin -> datagrams, datagrams -> stdout',
@@ -37,7 +44,7 @@ const udpConnect: CommandModule<object, ConnectArgs> = {
     const socket = mona.createUDPSocket(argv.broadcast);
     await socket.connectAsync(host, target.port);
     connected(ctx.log, socket.address, socket.peerAddress);
-    return udpPipe(ctx, socket, { peers: 'connected', lines: argv.lines ?? false, quitAfter: parseSeconds('-q', argv.quitAfter), idleTimeout: parseSeconds('-i', argv.idleTimeout) });
+    return udpPipe(ctx, socket, { peers: 'connected', ...udpOptions(argv) });
   }),
 };
 
@@ -55,11 +62,12 @@ const udpBind: CommandModule<object, BindArgs> = {
     const { host, port } = parseListen(argv.address, argv.port);
     const family = familyOf(argv);
     checkFamily(host, family);
+    const options = udpOptions(argv);
     if (argv.echo && (argv.quitAfter !== undefined || argv.lines)) throw new UsageError(`cannot use --echo and ${argv.lines ? '--lines' : '-q'} (--echo does not read stdin)`);
     const socket = mona.createUDPSocket(argv.broadcast);
     listening(ctx.log, await startOn(host, family, (h) => socket.bindAsync(h, port)), 'udp');
-    if (argv.echo) return echoUdp(ctx, socket, { idleTimeout: parseSeconds('-i', argv.idleTimeout) });
-    return udpPipe(ctx, socket, { peers: argv.keepOpen ? 'all' : 'first', lines: argv.lines ?? false, quitAfter: parseSeconds('-q', argv.quitAfter), idleTimeout: parseSeconds('-i', argv.idleTimeout) });
+    if (argv.echo) return echoUdp(ctx, socket, options);
+    return udpPipe(ctx, socket, { peers: argv.keepOpen ? 'all' : 'first', ...options });
   }),
 };
 

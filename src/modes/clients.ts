@@ -1,4 +1,4 @@
-// Per-connection bookkeeping shared by the server modes: closed events, idle timers, flow limits.
+// Per-connection bookkeeping shared by the modes: closed events, idle timers, flow limits, a clean close.
 import type { TCPClient } from '../mona/index.js';
 import type { Logger } from '../log.js';
 import { closed, closeReason } from './events.js';

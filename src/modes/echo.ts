@@ -1,9 +1,9 @@
 // --echo: every client's bytes (TCP) or datagrams (UDP) go back to their sender; stdin is not read.
 import type { TCPClient, TCPServer, UDPSocket } from '../mona/index.js';
 import type { Context, Outcome } from '../commands/run-command.js';
-import { accepted } from './events.js';
+import { accepted, eof } from './events.js';
 import { flushThenClose, QUEUE_LIMIT, watchClient, watchIdle } from './clients.js';
-import { udpPeers } from './udp-pipe.js';
+import { udpIdle, udpPeers } from './udp-pipe.js';
 
 export function echoTcp(ctx: Context, server: TCPServer, opts: { idleTimeout?: number | undefined }): Promise<Outcome> {
   const clients = new Set<TCPClient>();
@@ -20,6 +20,11 @@ export function echoTcp(ctx: Context, server: TCPServer, opts: { idleTimeout?: n
         return 0;
       };
       client.onFlush = function () { this.resume(); };
+      client.onEnd = function () {
+        eof(ctx.log, this.peerAddress, 'in');
+        this.disconnect();
+        eof(ctx.log, this.peerAddress, 'out');
+      };
       clients.add(client);
       watchClient(ctx.log, client, id, opts.idleTimeout, () => {
         clients.delete(client);
@@ -51,7 +56,7 @@ export function echoUdp(ctx: Context, socket: UDPSocket, opts: { idleTimeout?: n
       if (this.send(data, address) === undefined) peers.sent(address, data.length);
     };
     const cancelIdle = watchIdle(() => Date.now() - last, opts.idleTimeout, () => {
-      end({ code: 1, reason: 'timeout', error: `Idle timeout: no datagram for ${(opts.idleTimeout ?? 0) / 1000} s` }, 'timeout');
+      end({ code: 1, reason: 'timeout', error: udpIdle(socket, opts.idleTimeout) }, 'timeout');
     });
     ctx.onSignal((outcome) => end(outcome, 'local'));
   });

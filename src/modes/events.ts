@@ -39,10 +39,4 @@ export function closed(log: Logger, facts: ClosedFacts): void {
     `closed #${facts.id} ${peer}: ${facts.bytesIn} bytes in, ${facts.bytesOut} bytes out, ${ms} ms (${facts.reason})`);
 }
 
-/** Why a connection ended, from its error code (none: a clean end). */
-export function closeReason(errorCode: string | undefined): CloseReason {
-  if (!errorCode) return 'eof';
-  if (errorCode === 'ECONNRESET' || errorCode === 'EPIPE' || errorCode === 'ECONNABORTED') return 'reset';
-  if (errorCode === 'ETIMEDOUT') return 'timeout';
-  return 'error';
-}
+export { closeReasonOf as closeReason } from '../mona/errors.js';

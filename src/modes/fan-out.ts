@@ -64,13 +64,22 @@ export function fanOut(ctx: Context, server: TCPServer, opts: FanOutOptions): Pr
         return 0;
       };
       client.onFlush = flow;
+      // The client's FIN: ours follows once what is queued for it is out (as MonaServer closes on the peer's close).
+      client.onEnd = function () {
+        eof(log, this.peerAddress, 'in');
+        this.disconnect();
+        eof(log, this.peerAddress, 'out');
+      };
       watchClient(log, client, id, opts.idleTimeout, () => {
         clients.delete(client);
         paused.delete(client);
         flow();
         settleIfDone();
       });
-      if (inputDone && opts.shutdown) client.disconnect();
+      if (inputDone && opts.shutdown) {
+        client.disconnect();
+        eof(log, client.peerAddress, 'out');
+      }
       input ??= startInput();
       flow();
     };

@@ -30,6 +30,7 @@ export function pipeTcp(ctx: Context, client: TCPClient, opts: PipeOptions): Pro
   let inputDone = false;
   let finSent = false;
   let blocked = false;
+  let inputPaused = false;
   let sent = 0;
   let linger: NodeJS.Timeout | undefined;
   let quit: NodeJS.Timeout | undefined;
@@ -64,14 +65,23 @@ export function pipeTcp(ctx: Context, client: TCPClient, opts: PipeOptions): Pro
       data(chunk) {
         sent += chunk.length;
         client.send(chunk);
-        if (client.queueing >= QUEUE_LIMIT) input.pause();
-        if (client.peerEnded) armLinger();
+        // The linger measures an idle stdin, never one we paused: a slow reader must not cut stdin short.
+        if (client.queueing >= QUEUE_LIMIT) {
+          inputPaused = true;
+          input.pause();
+          clearTimeout(linger);
+        } else if (client.peerEnded) armLinger();
       },
       end() {
         inputDone = true;
         clearTimeout(linger);
         if (opts.shutdown || client.peerEnded) sendFin();
-        if (opts.quitAfter !== undefined) quit = setTimeout(() => end(DONE, 'local', false), opts.quitAfter);
+        if (opts.quitAfter !== undefined) {
+          quit = setTimeout(() => {
+            if (client.queueing > 0) log.log('WARN', `${client.queueing} bytes not sent to ${String(peer)}: -q expired`);
+            end(DONE, 'local', false);
+          }, opts.quitAfter);
+        }
       },
     });
     const cancelIdle = watchIdle(() => client.idleTime, opts.idleTimeout, () => {
@@ -105,12 +115,16 @@ export function pipeTcp(ctx: Context, client: TCPClient, opts: PipeOptions): Pro
       }
       return 0;
     };
-    client.onFlush = () => input.resume();
+    client.onFlush = () => {
+      inputPaused = false;
+      input.resume();
+      if (client.peerEnded && !inputDone) armLinger();
+    };
     // The peer's FIN: keep sending while stdin flows (--linger), or finish now if stdin is already done.
     client.onEnd = () => {
       eof(log, peer, 'in');
       if (inputDone) sendFin();
-      else armLinger();
+      else if (!inputPaused) armLinger();
     };
     stdio.onClosed(() => end(DONE, 'local', false));
     ctx.onSignal((outcome) => end(outcome, 'local', true));

@@ -1,5 +1,9 @@
 // stdin/stdout for the modes: received bytes out with backpressure, a quiet end when stdout's reader goes,
 // stdin read only on demand (and paused, never buffered, while the socket's queue is full).
+import { createReadStream, fstatSync } from 'node:fs';
+import { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { isatty } from 'node:tty';
 
 export interface InputHandlers {
   data(chunk: Buffer): void;
@@ -11,7 +15,6 @@ export interface Input {
   resume(): void;
   /** Stop reading for good (the session is over or lingered out). */
   stop(): void;
-  readonly ended: boolean;
 }
 
 export interface Stdio {
@@ -20,18 +23,17 @@ export interface Stdio {
   onDrain(fn: () => void): void;
   /** Once, if stdout's reader goes away (`| head -c 10`): the session ends quietly, exit 0. */
   onClosed(fn: () => void): void;
-  readonly closed: boolean;
   /** Bytes written to stdout and not yet taken by its reader. */
   readonly pending: number;
-  /** Start reading stdin; call once. */
-  read(handlers: InputHandlers): Input;
+  /** Start reading stdin; call once. With `maxRead`, no read is longer (UDP: one read, one datagram). */
+  read(handlers: InputHandlers, maxRead?: number): Input;
   /** Resolves when everything written has reached stdout (or stdout is gone). */
   flush(): Promise<void>;
 }
 
 const EMPTY = Buffer.alloc(0);
 
-export function createStdio(out: NodeJS.WriteStream = process.stdout, input: NodeJS.ReadStream = process.stdin): Stdio {
+export function createStdio(out: NodeJS.WriteStream = process.stdout): Stdio {
   let closed = false;
   const closedListeners: Array<() => void> = [];
   const close = (): void => {
@@ -47,9 +49,8 @@ export function createStdio(out: NodeJS.WriteStream = process.stdout, input: Nod
     write: (chunk) => (closed ? true : out.write(chunk)),
     onDrain: (fn) => { out.once('drain', fn); },
     onClosed: (fn) => { if (closed) queueMicrotask(fn); else closedListeners.push(fn); },
-    get closed() { return closed; },
     get pending() { return out.writableLength; },
-    read: (handlers) => readInput(input, handlers),
+    read: (handlers, maxRead) => readInput(maxRead ? boundedStdin(maxRead) : process.stdin, handlers),
     flush: () => new Promise((resolve) => {
       if (closed || out.writableLength === 0) return resolve();
       out.write(EMPTY, () => resolve());
@@ -58,7 +59,31 @@ export function createStdio(out: NodeJS.WriteStream = process.stdout, input: Nod
   };
 }
 
-function readInput(input: NodeJS.ReadStream, handlers: InputHandlers): Input {
+/**
+ * stdin in reads of at most `max` bytes. process.stdin reads a pipe 64 KiB at a time, so pipes and sockets get a socket
+ * of our own on fd 0 reading into a `max`-byte buffer; files (which never block) an fs stream; a terminal gives
+ * lines anyway. Never the thread pool on a pipe: a blocked read there would hold up process.exit().
+ */
+function boundedStdin(max: number): Readable {
+  let kind: 'file' | 'stream' | 'tty' = 'tty';
+  try {
+    const st = fstatSync(0);
+    if (st.isFIFO() || st.isSocket()) kind = 'stream';
+    else if (!isatty(0)) kind = 'file';
+  } catch { kind = 'file'; }
+  if (kind === 'file') return createReadStream('', { fd: 0, highWaterMark: max, autoClose: false });
+  if (kind === 'tty') return process.stdin;
+  const buffer = Buffer.allocUnsafe(max);
+  // net.Socket takes `onread` in its constructor too (Node's types only list it for connect()).
+  const options = {
+    fd: 0, readable: true, writable: false,
+    onread: { buffer, callback: (n: number): boolean => { socket.emit('data', Buffer.from(buffer.subarray(0, n))); return !socket.isPaused(); } },
+  };
+  const socket: Socket = new Socket(options as ConstructorParameters<typeof Socket>[0]);
+  return socket;
+}
+
+function readInput(input: Readable, handlers: InputHandlers): Input {
   let ended = false;
   let stopped = false;
   const end = (): void => {
@@ -81,6 +106,5 @@ function readInput(input: NodeJS.ReadStream, handlers: InputHandlers): Input {
       input.pause();
       input.destroy();
     },
-    get ended() { return ended; },
   };
 }

@@ -3,13 +3,11 @@ import { MAX_DATAGRAM, type UDPSocket } from '../mona/index.js';
 import type { Logger } from '../log.js';
 import { DONE, type Context, type Outcome } from '../commands/run-command.js';
 import { accepted, closed } from './events.js';
-import { watchIdle } from './clients.js';
+import { QUEUE_LIMIT, watchIdle } from './clients.js';
 import type { Input } from './stdio.js';
 
 /** Datagrams waiting for a slow stdout beyond this are dropped (UDP has no flow control), with a WARN. */
 const OUTPUT_LIMIT = 4 * 1024 * 1024;
-/** Pause stdin while this much is queued for sending. */
-const SEND_LIMIT = 256 * 1024;
 
 interface PeerStats { id: number; since: number; bytesIn: number; bytesOut: number }
 
@@ -17,7 +15,6 @@ export interface Peers {
   /** Count a datagram from `address`; an `accepted` event the first time. */
   heard(address: string, bytes: number): void;
   sent(address: string, bytes: number): void;
-  has(address: string): boolean;
   readonly addresses: string[];
   /** One `closed` event per peer. */
   closeAll(reason: 'local' | 'timeout' | 'error'): void;
@@ -40,7 +37,6 @@ export function udpPeers(log: Logger, socket: UDPSocket, known?: string): Peers 
   return {
     heard: (address, bytes) => { add(address, true).bytesIn += bytes; },
     sent: (address, bytes) => { add(address, true).bytesOut += bytes; },
-    has: (address) => peers.has(address),
     get addresses() { return [...peers.keys()]; },
     closeAll(reason) {
       for (const [peer, s] of peers) closed(log, { peer, id: s.id, bytesIn: s.bytesIn, bytesOut: s.bytesOut, since: s.since, reason });
@@ -49,15 +45,14 @@ export function udpPeers(log: Logger, socket: UDPSocket, known?: string): Peers 
   };
 }
 
-/** Cut stdin into datagrams: reads as they come (split at 65507 bytes), or one per line with --lines. */
+/** The message of a UDP idle timeout. */
+export const udpIdle = (socket: UDPSocket, ms: number | undefined): string =>
+  `Idle timeout: no datagram on ${String(socket.address)} for ${(ms ?? 0) / 1000} s`;
+
+/** Cut stdin into datagrams: each read is one (reads are at most 65507 bytes), or one per line with --lines. */
 export function datagramCutter(lines: boolean): { cut(chunk: Buffer): Buffer[]; rest(): Buffer[] } {
   let partial = Buffer.alloc(0);
-  const split = (data: Buffer): Buffer[] => {
-    const out: Buffer[] = [];
-    for (let at = 0; at < data.length; at += MAX_DATAGRAM) out.push(data.subarray(at, at + MAX_DATAGRAM));
-    return out;
-  };
-  if (!lines) return { cut: split, rest: () => [] };
+  if (!lines) return { cut: (chunk) => [chunk], rest: () => [] };
   return {
     cut(chunk) {
       const data = partial.length ? Buffer.concat([partial, chunk]) : chunk;
@@ -68,7 +63,7 @@ export function datagramCutter(lines: boolean): { cut(chunk: Buffer): Buffer[]; 
         start = nl + 1;
       }
       partial = Buffer.from(data.subarray(start));
-      if (partial.length > MAX_DATAGRAM) throw new Error(`a line of over ${MAX_DATAGRAM} bytes cannot be one datagram`);
+      if (partial.length > MAX_DATAGRAM) throw new Error(`--lines: a line of over ${MAX_DATAGRAM} bytes cannot be one datagram`);
       return out;
     },
     rest: () => (partial.length ? [partial] : []),
@@ -118,21 +113,22 @@ export function udpPipe(ctx: Context, socket: UDPSocket, opts: UdpPipeOptions): 
           else peers.sent(address, d.length);
         }
       }
-      if (socket.queueing >= SEND_LIMIT) input?.pause();
+      if (socket.queueing >= QUEUE_LIMIT) input?.pause();
     };
+    const targetsText = (): string => (opts.peers === 'all' ? peers.addresses.join(', ') : first ?? 'no peer yet');
     const startInput = (): Input => stdio.read({
       data(chunk) {
         try {
           send(cutter.cut(chunk));
         } catch (err) {
-          end({ code: 1, reason: 'unreachable', error: (err as Error).message }, 'error');
+          end({ code: 2, reason: 'usage', error: `${(err as Error).message} (to ${targetsText()})` }, 'error');
         }
       },
       end() {
         send(cutter.rest());
         if (opts.quitAfter !== undefined) quit = setTimeout(() => end(DONE, 'local'), opts.quitAfter);
       },
-    });
+    }, MAX_DATAGRAM);
 
     socket.onPacket = (data, address) => {
       lastActivity = Date.now();
@@ -155,7 +151,7 @@ export function udpPipe(ctx: Context, socket: UDPSocket, opts: UdpPipeOptions): 
       else log.log('WARN', message);
     };
     const cancelIdle = watchIdle(() => Date.now() - lastActivity, opts.idleTimeout, () => {
-      end({ code: 1, reason: 'timeout', error: `Idle timeout: no datagram for ${(opts.idleTimeout ?? 0) / 1000} s` }, 'timeout');
+      end({ code: 1, reason: 'timeout', error: udpIdle(socket, opts.idleTimeout) }, 'timeout');
     });
     if (opts.peers === 'connected') input = startInput();
     stdio.onClosed(() => end(DONE, 'local'));

@@ -30,7 +30,7 @@ const CAUSES: Readonly<Record<string, Cause>> = {
   EMSGSIZE: { text: 'message too long', reason: 'unreachable' },
   ENOBUFS: { text: 'no buffer space available', reason: 'unreachable' },
   EMFILE: { text: 'too many open files', reason: 'denied' },
-  ERR_REST_OVERFLOW: { text: 'rest buffer over its cap', reason: 'reset' },
+  ERR_REST_OVERFLOW: { text: 'rest buffer over its cap', reason: 'script' },
   ERR_SOCKET_DGRAM_NOT_RUNNING: { text: 'socket closed', reason: 'reset' },
 };
 
@@ -62,6 +62,13 @@ export function causeOf(err: unknown): string {
 /** The JSON exit reason for an error (falls back to `fallback` for causes we do not classify). */
 export function reasonOf(err: unknown, fallback: ExitReason = 'unreachable'): ExitReason {
   return CAUSES[codeOf(err)]?.reason ?? fallback;
+}
+
+/** Why a connection closed, for the `closed` event: a clean end (no error code), a reset, a timeout, or an error. */
+export function closeReasonOf(code: string | undefined): 'eof' | 'reset' | 'timeout' | 'error' {
+  if (!code) return 'eof';
+  const reason = CAUSES[code]?.reason;
+  return reason === 'reset' || reason === 'timeout' ? reason : 'error';
 }
 
 /** "Unable to connect to 127.0.0.1:9 (connection refused)": one sentence naming the address and the cause. */

@@ -22,8 +22,8 @@ export function toCount(value: unknown): number {
 
 /**
  * Call `handler` on `data` and return the bytes to keep (undefined: all consumed).
- * rest:     r <= 0 nothing kept (r < 0 keeps all, with a WARN); 0 < r < n keeps the last r bytes and re-calls
- *           at once while r shrinks; r >= n keeps everything for the next reception.
+ * rest:     r = 0 keeps nothing; r < 0 keeps all, with a WARN; 0 < r < n keeps the last r bytes and re-calls at
+ *           once while r shrinks; r >= n keeps everything for the next reception.
  * consumed: k = 0 keeps all; 0 < k < n drops the first k and re-calls with the remainder; k >= n or nil drops all.
  */
 export function applyRest(data: Buffer, handler: (data: Buffer) => unknown, mode: OnDataReturn, hooks: RestHooks): Buffer | undefined {

@@ -91,6 +91,7 @@ export class TCPClient {
       return true;
     } catch (err) {
       logger().log('ERROR', "(method 'connect') ", err);
+      if (this.#state === 'idle') this.#error = err instanceof MonaError ? err : new MonaError(String(err), 'ERR_INVALID_ADDRESS');
       return false;
     }
   }
@@ -112,7 +113,10 @@ export class TCPClient {
     if (!bytes?.length) return undefined;
     const length = bytes.length;
     socket.write(bytes, (err) => {
-      if (!err) this.#bytesOut += length;
+      if (!err) {
+        this.#bytesOut += length;
+        this.#lastIO = Date.now();
+      }
       if (this.#flushWanted && socket === this.#socket && socket.writableLength === 0 && !socket.destroyed) {
         this.#flushWanted = false;
         invoke(this, 'onFlush');

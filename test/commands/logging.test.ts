@@ -121,3 +121,20 @@ test('colour on a TTY, none with NO_COLOR (run under a pseudo-terminal with scri
   t.false(plain.includes('\u001b['), JSON.stringify(plain));
   t.regex(plain, /ERROR Unable to connect/);
 });
+
+test('-k and --echo log a client\'s half-close as eof in, then our FIN as eof out', async (t) => {
+  for (const mode of ['-k', '--echo']) {
+    const cli = startCli(['tcp-server', '127.0.0.1:0', mode, '--log-format', 'json'], { stdin: 'pipe' });
+    const port = Number(String((await cli.waitEvent('listening')).address).split(':')[1]);
+    const socket = await connectTcp(port);
+    const answer = readAll(socket);
+    socket.end('hi');
+    const got = (await within(answer, 5000, 'FIN')).toString();
+    t.is(got, mode === '--echo' ? 'hi' : '');
+    await cli.waitEvent('closed');
+    cli.child.kill('SIGTERM');
+    const r = await cli.done();
+    const eofs = byEvent(parseJsonLines(r.stderr), 'eof').map((e) => e.direction);
+    t.deepEqual(eofs, ['in', 'out'], `${mode}: ${r.stderr}`);
+  }
+});

@@ -19,6 +19,8 @@ test('targets: host:port, [v6]:port, host port', (t) => {
   t.throws(() => parseTarget('127.0.0.1', undefined), { message: /missing port/ });
   t.throws(() => parseTarget(':80', undefined), { message: /not a host/ });
   t.throws(() => parseTarget('a b:80', undefined), { message: /not a host/ });
+  t.throws(() => parseTarget('127.0.0.1:80', '81'), { message: /give host:port or host port, not both/ });
+  t.deepEqual(parseTarget('[::1]', '81'), { host: '::1', port: 81 });
 });
 
 test('listen addresses: port alone is every interface', (t) => {

@@ -162,3 +162,48 @@ test('unknown flag', failsWith, ['tcp-client', '127.0.0.1:9', '--exec', 'cat'], 
 test('-4 and -6', failsWith, ['tcp-client', '127.0.0.1:9', '-4', '-6'], 2, /cannot use -4 and -6/);
 test('bad -w', failsWith, ['tcp-client', '127.0.0.1:9', '-w', 'soon'], 2, /-w soon: not a duration/);
 test('--quiet and -v', failsWith, ['tcp-client', '127.0.0.1:9', '--quiet', '-v'], 2, /cannot use --quiet and -v/);
+
+test('after the peer\'s FIN, a slow reader does not cut stdin short (the linger waits while stdin is paused)', async (t) => {
+  let received: Promise<Buffer> | undefined;
+  const peer = await tcpPeer((s) => {
+    s.end('FIN first');
+    s.pause();
+    received = readAll(s);
+    s.pause();
+    setTimeout(() => s.resume(), 1500);
+  });
+  const data = randomBytes(8 * 1024 * 1024);
+  const r = await runCli(['tcp-client', `127.0.0.1:${peer.port}`], { stdin: data });
+  t.is(r.code, 0, r.stderr);
+  const got = await within(received ?? Promise.reject(new Error('no connection')), 10000, 'peer data');
+  t.is(got.length, data.length);
+});
+
+test('-i: a slow but steady reader is traffic, not idleness', async (t) => {
+  let total = 0;
+  const peer = await tcpPeer((s) => {
+    s.pause();
+    const tick = setInterval(() => { let c: Buffer | null; while ((c = s.read(32 * 1024) as Buffer | null)) total += c.length; }, 40);
+    s.on('end', () => clearInterval(tick));
+    s.on('close', () => clearInterval(tick));
+  });
+  const data = randomBytes(2 * 1024 * 1024);
+  const cli = startCli(['tcp-client', `127.0.0.1:${peer.port}`, '-i', '0.4', '-q', '0.3'], { stdin: data });
+  const r = await cli.done(20000);
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(r.errors, []);
+  await within(new Promise<void>((resolve) => { const c = setInterval(() => { if (total >= data.length) { clearInterval(c); resolve(); } }, 20); }), 10000, 'all bytes read');
+  t.is(total, data.length);
+});
+
+test('SIGINT while stdout\'s reader is stuck: exit 130 all the same (after the grace, or at once on a second signal)', async (t) => {
+  const peer = await tcpPeer((s) => { s.write(Buffer.alloc(4 * 1024 * 1024, 1)); });
+  for (const signals of [1, 2]) {
+    const cli = startCli(['tcp-client', `127.0.0.1:${peer.port}`, '-v'], { stdin: 'pipe', holdStdout: true });
+    await cli.waitLine(/INFO connected to/);
+    await delay(300);
+    for (let i = 0; i < signals; i++) { cli.child.kill('SIGINT'); await delay(100); }
+    const r = await cli.done(10000);
+    t.is(r.code, 130, `${signals} signal(s): ${r.stderr}`);
+  }
+});

@@ -27,6 +27,8 @@ export interface CliOptions {
   stdin?: Buffer | string | 'ignore' | 'pipe';
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** Do not read the child's stdout (a stuck reader: its pipe fills up). */
+  holdStdout?: boolean;
 }
 
 export interface JsonLine { time: string; level: string; message: string; event?: string; [field: string]: unknown }
@@ -61,7 +63,7 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
   const stdoutChunks: Buffer[] = [];
   let stderr = '';
   const waiters = new Set<() => void>();
-  child.stdout?.on('data', (c: Buffer) => stdoutChunks.push(c));
+  if (!options.holdStdout) child.stdout?.on('data', (c: Buffer) => stdoutChunks.push(c));
   child.stderr?.on('data', (c: Buffer) => {
     stderr += c.toString('utf8');
     for (const w of waiters) w();

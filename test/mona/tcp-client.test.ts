@@ -59,6 +59,9 @@ test.serial('a malformed address: connect() is false with one ERROR each (check 
   t.false(mona.createTCPClient().connect('127.0.0.1'));
   t.false(mona.createTCPClient().connect('127.0.0.1:99999'));
   t.deepEqual(errorsSince(mark), ["ERROR (method 'connect') Missing port number in 127.0.0.1", "ERROR (method 'connect') Invalid port 99999"]);
+  const client = mona.createTCPClient();
+  client.connect('127.0.0.1');
+  t.is(client.error, 'Missing port number in 127.0.0.1', 'error tells why connect() was false');
 });
 
 test.serial('an unknown host: true, then onDisconnection with an error naming it (check 8)', async (t) => {
