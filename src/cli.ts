@@ -1,18 +1,17 @@
 // mona-nc's command line: yargs parses and validates, a command does the work, usage errors exit 2.
-import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { withLogOptions } from './commands/options.js';
 import { usageFailure } from './commands/run-command.js';
-
-const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { version } from './version.js';
 
 const args = hideBin(process.argv);
 // The log format must be known even when parsing fails, so a JSON consumer gets JSON.
 const jsonLogs = args.some((a, i) => a === '--log-format=json' || (a === '--log-format' && args[i + 1] === 'json'));
 
-await withLogOptions(yargs(args))
+// No top-level await: the same code is bundled to CommonJS for the npm bin and the standalone binary.
+void withLogOptions(yargs(args))
   .scriptName('mona-nc')
   .usage('$0 <command> [options]\n\nA netcat for people who script sockets (MonaServer\'s TCPClient, TCPServer, UDPSocket).')
   .command(commands)

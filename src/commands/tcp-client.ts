@@ -1,8 +1,5 @@
 // mona-nc tcp-client <target> [port]: connect, then stdin -> send(), onData -> stdout.
 import type { Argv, CommandModule } from 'yargs';
-import { mona } from '../mona/index.js';
-import { connected } from '../modes/events.js';
-import { pipeTcp } from '../modes/stdio-pipe.js';
 import {
   familyOf, parseTarget, pipeOptions, withFamily, withIdle, withSession, withWait, parseSeconds,
   type FamilyArgs, type IdleArgs, type LogArgs, type SessionArgs, type WaitArgs,
@@ -25,8 +22,11 @@ export const tcpClient: CommandModule<object, Args> = {
     const family = familyOf(argv);
     checkFamily(target.host, family);
     const options = pipeOptions(argv);
+    // Loaded on demand, here and in every command: --help, --version and usage errors never load sockets or modes.
+    const { mona } = await import('../mona/index.js');
     const client = mona.createTCPClient({ family, connectTimeout: parseSeconds('-w', argv.wait) });
     await client.connectAsync(target.host, target.port);
+    const [{ connected }, { pipeTcp }] = await Promise.all([import('../modes/events.js'), import('../modes/stdio-pipe.js')]);
     connected(ctx.log, client.address, client.peerAddress);
     return pipeTcp(ctx, client, { id: 1, ...options });
   }),

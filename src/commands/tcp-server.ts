@@ -1,10 +1,6 @@
 // mona-nc tcp-server [address] <port>: listen; one client piped to stdio, or many with -k, or --echo.
 import type { Argv, CommandModule } from 'yargs';
-import { mona, type TCPClient, type TCPServer } from '../mona/index.js';
-import { echoTcp } from '../modes/echo.js';
-import { accepted, listening } from '../modes/events.js';
-import { fanOut } from '../modes/fan-out.js';
-import { pipeTcp } from '../modes/stdio-pipe.js';
+import type { TCPClient, TCPServer } from '../mona/index.js';
 import { checkFamily, startOn } from './hosts.js';
 import {
   familyOf, parseListen, pipeOptions, withFamily, withIdle, withSession,
@@ -37,11 +33,12 @@ export const tcpServer: CommandModule<object, Args> = {
     checkFamily(host, family);
     const options = pipeOptions(argv);
     if (argv.echo) rejectWithEcho(argv);
+    const [{ mona }, { accepted, listening }] = await Promise.all([import('../mona/index.js'), import('../modes/events.js')]);
     const server = mona.createTCPServer({ ipv6Only: family === 6 });
     listening(ctx.log, await startOn(host, family, (h) => server.startAsync(h, port)), 'tcp');
-    if (argv.echo) return echoTcp(ctx, server, options);
-    if (argv.keepOpen) return fanOut(ctx, server, options);
-    const client = await acceptOne(server);
+    if (argv.echo) return (await import('../modes/echo.js')).echoTcp(ctx, server, options);
+    if (argv.keepOpen) return (await import('../modes/fan-out.js')).fanOut(ctx, server, options);
+    const [client, { pipeTcp }] = await Promise.all([acceptOne(server), import('../modes/stdio-pipe.js')]);
     accepted(ctx.log, client.address, client.peerAddress, 1);
     return pipeTcp(ctx, client, { id: 1, ...options });
   }),

@@ -1,9 +1,5 @@
 // mona-nc udp connect|bind: a connected UDP socket, or a bound one that hears the first sender (-k: everyone).
 import type { Argv, CommandModule } from 'yargs';
-import { mona } from '../mona/index.js';
-import { echoUdp } from '../modes/echo.js';
-import { connected, listening } from '../modes/events.js';
-import { udpPipe } from '../modes/udp-pipe.js';
 import { checkFamily, inFamily, startOn } from './hosts.js';
 import {
   familyOf, parseListen, parseSeconds, parseTarget, withFamily, withIdle,
@@ -34,6 +30,7 @@ const udpConnect: CommandModule<object, ConnectArgs> = {
   handler: (argv) => runCommand(argv, async (ctx) => {
     const target = parseTarget(argv.target, argv.port);
     const host = await inFamily(target.host, target.port, familyOf(argv));
+    const [{ mona }, { connected }, { udpPipe }] = await Promise.all([import('../mona/index.js'), import('../modes/events.js'), import('../modes/udp-pipe.js')]);
     const socket = mona.createUDPSocket(argv.broadcast);
     await socket.connectAsync(host, target.port);
     connected(ctx.log, socket.address, socket.peerAddress);
@@ -56,10 +53,11 @@ const udpBind: CommandModule<object, BindArgs> = {
     const family = familyOf(argv);
     checkFamily(host, family);
     if (argv.echo && (argv.quitAfter !== undefined || argv.lines)) throw new UsageError(`cannot use --echo and ${argv.lines ? '--lines' : '-q'} (--echo does not read stdin)`);
+    const [{ mona }, { listening }] = await Promise.all([import('../mona/index.js'), import('../modes/events.js')]);
     const socket = mona.createUDPSocket(argv.broadcast);
     listening(ctx.log, await startOn(host, family, (h) => socket.bindAsync(h, port)), 'udp');
-    if (argv.echo) return echoUdp(ctx, socket, { idleTimeout: parseSeconds('-i', argv.idleTimeout) });
-    return udpPipe(ctx, socket, { peers: argv.keepOpen ? 'all' : 'first', lines: argv.lines ?? false, quitAfter: parseSeconds('-q', argv.quitAfter), idleTimeout: parseSeconds('-i', argv.idleTimeout) });
+    if (argv.echo) return (await import('../modes/echo.js')).echoUdp(ctx, socket, { idleTimeout: parseSeconds('-i', argv.idleTimeout) });
+    return (await import('../modes/udp-pipe.js')).udpPipe(ctx, socket, { peers: argv.keepOpen ? 'all' : 'first', lines: argv.lines ?? false, quitAfter: parseSeconds('-q', argv.quitAfter), idleTimeout: parseSeconds('-i', argv.idleTimeout) });
   }),
 };
 
