@@ -2,12 +2,12 @@
 import type { Argv, CommandModule } from 'yargs';
 import { checkFamily, inFamily, startOn } from './hosts.js';
 import {
-  familyOf, parseListen, parseSeconds, parseTarget, withFamily, withIdle,
-  type FamilyArgs, type IdleArgs, type LogArgs,
+  familyOf, parseListen, parseSeconds, parseTarget, withFamily, withIdle, withProgress,
+  type FamilyArgs, type IdleArgs, type LogArgs, type ProgressArgs,
 } from './options.js';
 import { runCommand, UsageError } from './run-command.js';
 
-interface UdpArgs extends LogArgs, FamilyArgs, IdleArgs {
+interface UdpArgs extends LogArgs, FamilyArgs, IdleArgs, ProgressArgs {
   quitAfter?: string | undefined;
   lines?: boolean | undefined;
   broadcast?: boolean | undefined;
@@ -15,7 +15,7 @@ interface UdpArgs extends LogArgs, FamilyArgs, IdleArgs {
 interface ConnectArgs extends UdpArgs { target: string; port?: string | undefined }
 interface BindArgs extends UdpArgs { address: string; port?: string | undefined; keepOpen?: boolean | undefined; echo?: boolean | undefined }
 
-const withUdpOptions = (y: Argv): Argv => withIdle(withFamily(y), 'a datagram')
+const withUdpOptions = (y: Argv): Argv => withProgress(withIdle(withFamily(y), 'a datagram'))
   .option('quit-after', { alias: 'q', type: 'string', describe: 'exit SECS after stdin EOF (exit 0)' })
   .option('lines', { type: 'boolean', describe: 'one datagram per stdin line (newline included) instead of one per read' })
   .option('broadcast', { alias: 'b', type: 'boolean', describe: 'allow sending to broadcast addresses' });
@@ -53,6 +53,7 @@ const udpBind: CommandModule<object, BindArgs> = {
     const family = familyOf(argv);
     checkFamily(host, family);
     if (argv.echo && (argv.quitAfter !== undefined || argv.lines)) throw new UsageError(`cannot use --echo and ${argv.lines ? '--lines' : '-q'} (--echo does not read stdin)`);
+    if (argv.echo && argv.progress) throw new UsageError('cannot use --echo and --progress (--echo does not use stdin or stdout)');
     const [{ mona }, { listening }] = await Promise.all([import('../mona/index.js'), import('../modes/events.js')]);
     const socket = mona.createUDPSocket(argv.broadcast);
     listening(ctx.log, await startOn(host, family, (h) => socket.bindAsync(h, port)), 'udp');

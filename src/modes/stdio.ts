@@ -27,12 +27,16 @@ export interface Stdio {
   read(handlers: InputHandlers): Input;
   /** Resolves when everything written has reached stdout (or stdout is gone). */
   flush(): Promise<void>;
+  /** Bytes written to stdout (received) and read from stdin (to send): what --progress shows. */
+  readonly received: number;
+  readonly sent: number;
 }
 
 const EMPTY = Buffer.alloc(0);
 
 export function createStdio(out: NodeJS.WriteStream = process.stdout, input: NodeJS.ReadStream = process.stdin): Stdio {
   let closed = false;
+  const counts = { received: 0, sent: 0 };
   const closedListeners: Array<() => void> = [];
   const close = (): void => {
     if (closed) return;
@@ -44,21 +48,27 @@ export function createStdio(out: NodeJS.WriteStream = process.stdout, input: Nod
   out.on('close', close);
 
   return {
-    write: (chunk) => (closed ? true : out.write(chunk)),
+    write: (chunk) => {
+      if (closed) return true;
+      counts.received += chunk.length;
+      return out.write(chunk);
+    },
     onDrain: (fn) => { out.once('drain', fn); },
     onClosed: (fn) => { if (closed) queueMicrotask(fn); else closedListeners.push(fn); },
     get closed() { return closed; },
     get pending() { return out.writableLength; },
-    read: (handlers) => readInput(input, handlers),
+    read: (handlers) => readInput(input, handlers, counts),
     flush: () => new Promise((resolve) => {
       if (closed || out.writableLength === 0) return resolve();
       out.write(EMPTY, () => resolve());
       out.once('close', resolve);
     }),
+    get received() { return counts.received; },
+    get sent() { return counts.sent; },
   };
 }
 
-function readInput(input: NodeJS.ReadStream, handlers: InputHandlers): Input {
+function readInput(input: NodeJS.ReadStream, handlers: InputHandlers, counts: { sent: number }): Input {
   let ended = false;
   let stopped = false;
   const end = (): void => {
@@ -67,7 +77,10 @@ function readInput(input: NodeJS.ReadStream, handlers: InputHandlers): Input {
     handlers.end();
   };
   input.on('data', (chunk: Buffer | string) => {
-    if (!stopped) handlers.data(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    if (stopped) return;
+    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    counts.sent += data.length;
+    handlers.data(data);
   });
   input.on('end', end);
   // A stdin that cannot be read (EBADF, EISDIR...) is an empty one.
