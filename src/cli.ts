@@ -15,6 +15,8 @@ void withLogOptions(yargs(args))
   .scriptName('mona-nc')
   .usage('$0 <command> [options]\n\nA netcat for people who script sockets (MonaServer\'s TCPClient, TCPServer, UDPSocket).')
   .command(commands)
+  // `mona-nc completion` prints the script; the script calls `mona-nc --get-yargs-completions WORDS...` back.
+  .completion('completion', 'print a bash/zsh completion script (mona-nc completion >> ~/.bashrc)')
   .demandCommand(1, 'give a command: tcp-client, tcp-server, udp connect or udp bind')
   .strict()
   .version(version())
