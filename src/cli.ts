@@ -10,8 +10,7 @@ const args = hideBin(process.argv);
 // The log format must be known even when parsing fails, so a JSON consumer gets JSON.
 const jsonLogs = args.some((a, i) => a === '--log-format=json' || (a === '--log-format' && args[i + 1] === 'json'));
 
-// No top-level await: the same code is bundled to CommonJS for the npm bin and the standalone binary.
-void withLogOptions(yargs(args))
+const cli = withLogOptions(yargs(args))
   .scriptName('mona-nc')
   .usage('$0 <command> [options]\n\nA netcat for people who script sockets (MonaServer\'s TCPClient, TCPServer, UDPSocket).')
   .command(commands)
@@ -25,5 +24,13 @@ void withLogOptions(yargs(args))
   .epilogue('Exit status: 0 done, 1 network or runtime failure, 2 bad usage, 130/143 SIGINT/SIGTERM. See mona-nc(1).')
   .fail((message, err) => {
     void usageFailure(message || err?.message || 'bad usage', jsonLogs ? 'json' : 'text');
-  })
-  .parseAsync();
+  });
+
+// yargs lays out the whole help text right after starting a command, in case it fails and help must be shown: ~60 ms
+// (string-width) before even a refused connect can report. Our .fail() never shows help, so skip that.
+const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage?: () => void } } })
+  .getInternalMethods?.().getUsageInstance();
+if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => undefined;
+
+// No top-level await: the same code is bundled to CommonJS for the npm bin and the standalone binary.
+void cli.parseAsync();
