@@ -34,7 +34,8 @@ export interface Stdio {
 
 const EMPTY = Buffer.alloc(0);
 
-export function createStdio(out: NodeJS.WriteStream = process.stdout, input: NodeJS.ReadStream = process.stdin): Stdio {
+// stdin is opened only when a mode reads it (a few ms at start-up that a refused connect does not need).
+export function createStdio(out: NodeJS.WriteStream = process.stdout, input?: NodeJS.ReadStream): Stdio {
   let closed = false;
   const counts = { received: 0, sent: 0 };
   const closedListeners: Array<() => void> = [];
@@ -57,7 +58,7 @@ export function createStdio(out: NodeJS.WriteStream = process.stdout, input: Nod
     onClosed: (fn) => { if (closed) queueMicrotask(fn); else closedListeners.push(fn); },
     get closed() { return closed; },
     get pending() { return out.writableLength; },
-    read: (handlers) => readInput(input, handlers, counts),
+    read: (handlers) => readInput(input ?? process.stdin, handlers, counts),
     flush: () => new Promise((resolve) => {
       if (closed || out.writableLength === 0) return resolve();
       out.write(EMPTY, () => resolve());
