@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// build/mona-nc: a Node Single Executable Application (docs/distribution.md): the bundle dist/mona-nc.cjs and the
+// build/mona-nc: a Node Single Executable Application (README, "Standalone binary"): the bundle dist/mona-nc.cjs and the
 // run-time assets, injected with postject into a copy of the node running this script. Offline: nothing is fetched.
 // Usage: npm run build:binary (it runs npm run build first). Exit 3: this node cannot make one (the reason on stderr).
 import { createHash } from 'node:crypto';
