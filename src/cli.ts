@@ -1,22 +1,22 @@
 // mona-nc's command line: yargs parses and validates, a command does the work, usage errors exit 2.
-import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { splitScriptArgs } from './commands/run.js';
 import { withLogOptions } from './commands/options.js';
 import { usageFailure } from './commands/run-command.js';
-
-const version = (): string => (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { version } from './version.js';
 
 const { argv: args, scriptArgs } = splitScriptArgs(hideBin(process.argv));
 // The log format must be known even when parsing fails, so a JSON consumer gets JSON.
 const jsonLogs = args.some((a, i) => a === '--log-format=json' || (a === '--log-format' && args[i + 1] === 'json'));
 
-await withLogOptions(yargs(args))
+const cli = withLogOptions(yargs(args))
   .scriptName('mona-nc')
   .usage('$0 <command> [options]\n\nA netcat for people who script sockets (MonaServer\'s TCPClient, TCPServer, UDPSocket).')
   .command(commands(scriptArgs))
+  // `mona-nc completion` prints the script; the script calls `mona-nc --get-yargs-completions WORDS...` back.
+  .completion('completion', 'print a bash/zsh completion script (mona-nc completion >> ~/.bashrc)')
   .demandCommand(1, 'give a command: tcp-client, tcp-server, udp connect, udp bind or run')
   .strict()
   .version(version())
@@ -25,5 +25,13 @@ await withLogOptions(yargs(args))
   .epilogue('Exit status: 0 done, 1 network or runtime failure, 2 bad usage, 130/143 SIGINT/SIGTERM. See mona-nc(1).')
   .fail((message, err) => {
     void usageFailure(message || err?.message || 'bad usage', jsonLogs ? 'json' : 'text');
-  })
-  .parseAsync();
+  });
+
+// yargs lays out the whole help text right after starting a command, in case it fails and help must be shown: ~60 ms
+// (string-width) before even a refused connect can report. Our .fail() never shows help, so skip that.
+const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage?: () => void } } })
+  .getInternalMethods?.().getUsageInstance();
+if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => undefined;
+
+// No top-level await: the same code is bundled to CommonJS for the npm bin and the standalone binary.
+void cli.parseAsync();

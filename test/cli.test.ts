@@ -40,8 +40,10 @@ test(usage, ['tcp-server', '0', '-w', '1']);
 test(usage, ['tcp-client', '[::1]:80', '-4']);
 test(usage, ['udp', 'bind', '127.0.0.1:0', '-6']);
 test(usage, ['udp', 'bind', '0', '--echo', '--lines']);
+test(usage, ['udp', 'bind', '0', '--echo', '--progress']);
+test(usage, ['tcp-server', '0', '--echo', '--progress']);
 // Flags of cli.md's later sections are not built yet: they must be refused, never silently ignored.
-for (const flag of ['--exec=cat', '--sh-exec=cat', '--broker', '--chat', '--max-conns=3', '--allow=127.0.0.1', '--deny=127.0.0.1', '--send-only', '--recv-only', '--crlf', '--hex-dump=-', '--output=f', '--progress', '-z', '-s=127.0.0.1', '-p=5000']) {
+for (const flag of ['--exec=cat', '--sh-exec=cat', '--broker', '--chat', '--max-conns=3', '--allow=127.0.0.1', '--deny=127.0.0.1', '--send-only', '--recv-only', '--crlf', '--hex-dump=-', '--output=f', '-z', '-s=127.0.0.1', '-p=5000']) {
   test(usage, ['tcp-server', '0', flag]);
 }
 

@@ -15,6 +15,7 @@ export interface LogArgs {
 export interface FamilyArgs { 4?: boolean | undefined; 6?: boolean | undefined }
 export interface WaitArgs { wait?: string | undefined }
 export interface IdleArgs { idleTimeout?: string | undefined }
+export interface ProgressArgs { progress?: boolean | undefined }
 export interface SessionArgs { shutdown?: boolean | undefined; quitAfter?: string | undefined; linger?: string | undefined }
 
 /** Logging flags, on every command. */
@@ -38,6 +39,10 @@ export const withSession = <T>(y: Argv<T>): Argv<T & SessionArgs> => y
   .option('shutdown', { type: 'boolean', default: true, describe: 'half-close (send FIN) at stdin EOF; --no-shutdown keeps the write side open' })
   .option('quit-after', { alias: 'q', type: 'string', describe: 'exit SECS after stdin EOF (exit 0)' })
   .option('linger', { type: 'string', describe: 'after the peer\'s FIN, keep sending stdin until it has been idle SECS (default 0.5)' }) as Argv<T & SessionArgs>;
+
+/** --progress, on the commands that move stdin/stdout through a socket. */
+export const withProgress = <T>(y: Argv<T>): Argv<T & ProgressArgs> => y
+  .option('progress', { type: 'boolean', describe: 'a live line on stderr: bytes in and out, rate, elapsed (stderr a terminal, stdout not)' }) as Argv<T & ProgressArgs>;
 
 /** The logger settings of the flags; a usage error for conflicts. */
 export function logOptions(argv: LogArgs): LoggerOptions {

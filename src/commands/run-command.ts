@@ -1,8 +1,9 @@
 // Every command ends here: one ERROR line for a failure, the exit event, stdout flushed, then the exit code.
-import { configureLog, type Logger } from '../log.js';
+import { configureLog, type Logger, type LoggerOptions } from '../log.js';
 import { EXIT, reasonOf, type ExitReason } from '../mona/errors.js';
 import { createStdio, type Stdio } from '../modes/stdio.js';
-import { logOptions, type LogArgs } from './options.js';
+import type { Progress } from '../modes/progress.js';
+import { logOptions, type LogArgs, type ProgressArgs } from './options.js';
 
 /** How a session ended: the exit code, its JSON reason, and the one ERROR line of a failure. */
 export interface Outcome {
@@ -35,14 +36,22 @@ export function failure(err: unknown): Outcome {
   return { code: EXIT.FAILURE, reason: reasonOf(err), error: err instanceof Error ? err.message : String(err) };
 }
 
-export async function runCommand(argv: LogArgs, work: (ctx: Context) => Promise<Outcome>): Promise<void> {
-  let log: Logger;
+let progress: Progress | undefined;
+
+export async function runCommand(argv: LogArgs & ProgressArgs, work: (ctx: Context) => Promise<Outcome>): Promise<void> {
+  let options: LoggerOptions;
   try {
-    log = configureLog(logOptions(argv));
+    options = logOptions(argv);
   } catch (err) {
     return finish(configureLog({ format: argv.logFormat === 'json' ? 'json' : 'text' }), undefined, failure(err), undefined);
   }
   const stdio = createStdio();
+  // A live line on a terminal's stderr; not when stdout is that terminal too (received bytes would mix with it).
+  if (argv.progress && options.format !== 'json' && process.stderr.isTTY && !process.stdout.isTTY) {
+    progress = (await import('../modes/progress.js')).startProgress(process.stderr, stdio);
+    options = { ...options, sink: progress.sink };
+  }
+  const log = configureLog(options);
   let onSignal: ((outcome: Outcome) => void) | undefined;
   let signals = 0;
   const signalled = (name: keyof typeof SIGNALS): void => {
@@ -76,6 +85,7 @@ let finishing = false;
 async function finish(log: Logger, stdio: Stdio | undefined, outcome: Outcome, err: unknown): Promise<void> {
   if (finishing) return;
   finishing = true;
+  progress?.stop();
   if (outcome.error !== undefined) {
     log.log('ERROR', outcome.error);
     if (err instanceof Error && err.stack) log.log('TRACE', err.stack);

@@ -1,18 +1,14 @@
 // mona-nc tcp-server [address] <port>: listen; one client piped to stdio, or many with -k, or --echo.
 import type { Argv, CommandModule } from 'yargs';
-import { mona, type TCPClient, type TCPServer } from '../mona/index.js';
-import { echoTcp } from '../modes/echo.js';
-import { accepted, listening } from '../modes/events.js';
-import { fanOut } from '../modes/fan-out.js';
-import { pipeTcp } from '../modes/stdio-pipe.js';
+import type { TCPClient, TCPServer } from '../mona/index.js';
 import { checkFamily, startOn } from './hosts.js';
 import {
-  familyOf, parseListen, pipeOptions, withFamily, withIdle, withSession,
-  type FamilyArgs, type IdleArgs, type LogArgs, type SessionArgs,
+  familyOf, parseListen, pipeOptions, withFamily, withIdle, withProgress, withSession,
+  type FamilyArgs, type IdleArgs, type LogArgs, type ProgressArgs, type SessionArgs,
 } from './options.js';
 import { runCommand, UsageError } from './run-command.js';
 
-interface Args extends LogArgs, FamilyArgs, IdleArgs, SessionArgs {
+interface Args extends LogArgs, FamilyArgs, IdleArgs, SessionArgs, ProgressArgs {
   address: string;
   port?: string | undefined;
   keepOpen?: boolean | undefined;
@@ -23,7 +19,7 @@ export const tcpServer: CommandModule<object, Args> = {
   // Declared "<address> [port]" because yargs fills required positionals first; read as "[address] <port>".
   command: ['tcp-server <address> [port]', 'listen'],
   describe: 'listen for TCP clients: one client by default, many with -k, --echo to echo them',
-  builder: (y: Argv) => withSession(withIdle(withFamily(y)))
+  builder: (y: Argv) => withProgress(withSession(withIdle(withFamily(y))))
     .usage('$0 tcp-server [address] <port>')
     .positional('address', { type: 'string', demandOption: true, describe: 'PORT (all interfaces), host:port, [ipv6]:port, or a host followed by a port' })
     .positional('port', { type: 'string', describe: 'the port, when the first argument is a host' })
@@ -37,11 +33,12 @@ export const tcpServer: CommandModule<object, Args> = {
     checkFamily(host, family);
     const options = pipeOptions(argv);
     if (argv.echo) rejectWithEcho(argv);
+    const [{ mona }, { accepted, listening }] = await Promise.all([import('../mona/index.js'), import('../modes/events.js')]);
     const server = mona.createTCPServer({ ipv6Only: family === 6 });
     listening(ctx.log, await startOn(host, family, (h) => server.startAsync(h, port)), 'tcp');
-    if (argv.echo) return echoTcp(ctx, server, options);
-    if (argv.keepOpen) return fanOut(ctx, server, options);
-    const client = await acceptOne(server);
+    if (argv.echo) return (await import('../modes/echo.js')).echoTcp(ctx, server, options);
+    if (argv.keepOpen) return (await import('../modes/fan-out.js')).fanOut(ctx, server, options);
+    const [client, { pipeTcp }] = await Promise.all([acceptOne(server), import('../modes/stdio-pipe.js')]);
     accepted(ctx.log, client.address, client.peerAddress, 1);
     return pipeTcp(ctx, client, { id: 1, ...options });
   }),
@@ -52,6 +49,7 @@ function rejectWithEcho(argv: Args): void {
   if (argv.quitAfter !== undefined) throw new UsageError('cannot use --echo and -q (--echo does not read stdin)');
   if (argv.shutdown === false) throw new UsageError('cannot use --echo and --no-shutdown (--echo does not read stdin)');
   if (argv.linger !== undefined) throw new UsageError('cannot use --echo and --linger (--echo does not read stdin)');
+  if (argv.progress) throw new UsageError('cannot use --echo and --progress (--echo does not use stdin or stdout)');
 }
 
 /** The first client; the listener closes behind it (later clients are refused), as nc does without -k. */

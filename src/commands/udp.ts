@@ -1,17 +1,13 @@
 // mona-nc udp connect|bind: a connected UDP socket, or a bound one that hears the first sender (-k: everyone).
 import type { Argv, CommandModule } from 'yargs';
-import { mona } from '../mona/index.js';
-import { echoUdp } from '../modes/echo.js';
-import { connected, listening } from '../modes/events.js';
-import { udpPipe } from '../modes/udp-pipe.js';
 import { checkFamily, inFamily, startOn } from './hosts.js';
 import {
-  familyOf, parseListen, parseSeconds, parseTarget, withFamily, withIdle,
-  type FamilyArgs, type IdleArgs, type LogArgs,
+  familyOf, parseListen, parseSeconds, parseTarget, withFamily, withIdle, withProgress,
+  type FamilyArgs, type IdleArgs, type LogArgs, type ProgressArgs,
 } from './options.js';
 import { runCommand, UsageError } from './run-command.js';
 
-interface UdpArgs extends LogArgs, FamilyArgs, IdleArgs {
+interface UdpArgs extends LogArgs, FamilyArgs, IdleArgs, ProgressArgs {
   quitAfter?: string | undefined;
   lines?: boolean | undefined;
   broadcast?: boolean | undefined;
@@ -19,7 +15,7 @@ interface UdpArgs extends LogArgs, FamilyArgs, IdleArgs {
 interface ConnectArgs extends UdpArgs { target: string; port?: string | undefined }
 interface BindArgs extends UdpArgs { address: string; port?: string | undefined; keepOpen?: boolean | undefined; echo?: boolean | undefined }
 
-const withUdpOptions = (y: Argv): Argv => withIdle(withFamily(y), 'a datagram')
+const withUdpOptions = (y: Argv): Argv => withProgress(withIdle(withFamily(y), 'a datagram'))
   .option('quit-after', { alias: 'q', type: 'string', describe: 'exit SECS after stdin EOF (exit 0)' })
   .option('lines', { type: 'boolean', describe: 'one datagram per stdin line (newline included) instead of one per read' })
   .option('broadcast', { alias: 'b', type: 'boolean', describe: 'allow sending to broadcast addresses' });
@@ -41,6 +37,7 @@ const udpConnect: CommandModule<object, ConnectArgs> = {
   handler: (argv) => runCommand(argv, async (ctx) => {
     const target = parseTarget(argv.target, argv.port);
     const host = await inFamily(target.host, target.port, familyOf(argv));
+    const [{ mona }, { connected }, { udpPipe }] = await Promise.all([import('../mona/index.js'), import('../modes/events.js'), import('../modes/udp-pipe.js')]);
     const socket = mona.createUDPSocket(argv.broadcast);
     await socket.connectAsync(host, target.port);
     connected(ctx.log, socket.address, socket.peerAddress);
@@ -64,10 +61,12 @@ const udpBind: CommandModule<object, BindArgs> = {
     checkFamily(host, family);
     const options = udpOptions(argv);
     if (argv.echo && (argv.quitAfter !== undefined || argv.lines)) throw new UsageError(`cannot use --echo and ${argv.lines ? '--lines' : '-q'} (--echo does not read stdin)`);
+    if (argv.echo && argv.progress) throw new UsageError('cannot use --echo and --progress (--echo does not use stdin or stdout)');
+    const [{ mona }, { listening }] = await Promise.all([import('../mona/index.js'), import('../modes/events.js')]);
     const socket = mona.createUDPSocket(argv.broadcast);
     listening(ctx.log, await startOn(host, family, (h) => socket.bindAsync(h, port)), 'udp');
-    if (argv.echo) return echoUdp(ctx, socket, options);
-    return udpPipe(ctx, socket, { peers: argv.keepOpen ? 'all' : 'first', ...options });
+    if (argv.echo) return (await import('../modes/echo.js')).echoUdp(ctx, socket, options);
+    return (await import('../modes/udp-pipe.js')).udpPipe(ctx, socket, { peers: argv.keepOpen ? 'all' : 'first', ...options });
   }),
 };
 

@@ -29,12 +29,17 @@ export interface Stdio {
   read(handlers: InputHandlers, maxRead?: number): Input;
   /** Resolves when everything written has reached stdout (or stdout is gone). */
   flush(): Promise<void>;
+  /** Bytes written to stdout (received) and read from stdin (to send): what --progress shows. */
+  readonly received: number;
+  readonly sent: number;
 }
 
 const EMPTY = Buffer.alloc(0);
 
-export function createStdio(out: NodeJS.WriteStream = process.stdout): Stdio {
+// stdin is opened only when a mode reads it (a few ms at start-up that a refused connect does not need).
+export function createStdio(out: NodeJS.WriteStream = process.stdout, input?: NodeJS.ReadStream): Stdio {
   let closed = false;
+  const counts = { received: 0, sent: 0 };
   const closedListeners: Array<() => void> = [];
   const close = (): void => {
     if (closed) return;
@@ -46,16 +51,22 @@ export function createStdio(out: NodeJS.WriteStream = process.stdout): Stdio {
   out.on('close', close);
 
   return {
-    write: (chunk) => (closed ? true : out.write(chunk)),
+    write: (chunk) => {
+      if (closed) return true;
+      counts.received += chunk.length;
+      return out.write(chunk);
+    },
     onDrain: (fn) => { out.once('drain', fn); },
     onClosed: (fn) => { if (closed) queueMicrotask(fn); else closedListeners.push(fn); },
     get pending() { return out.writableLength; },
-    read: (handlers, maxRead) => readInput(maxRead ? boundedStdin(maxRead) : process.stdin, handlers),
+    read: (handlers, maxRead) => readInput(input ?? (maxRead ? boundedStdin(maxRead) : process.stdin), handlers, counts),
     flush: () => new Promise((resolve) => {
       if (closed || out.writableLength === 0) return resolve();
       out.write(EMPTY, () => resolve());
       out.once('close', resolve);
     }),
+    get received() { return counts.received; },
+    get sent() { return counts.sent; },
   };
 }
 
@@ -83,7 +94,7 @@ function boundedStdin(max: number): Readable {
   return socket;
 }
 
-function readInput(input: Readable, handlers: InputHandlers): Input {
+function readInput(input: Readable, handlers: InputHandlers, counts: { sent: number }): Input {
   let ended = false;
   let stopped = false;
   const end = (): void => {
@@ -92,7 +103,10 @@ function readInput(input: Readable, handlers: InputHandlers): Input {
     handlers.end();
   };
   input.on('data', (chunk: Buffer | string) => {
-    if (!stopped) handlers.data(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    if (stopped) return;
+    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    counts.sent += data.length;
+    handlers.data(data);
   });
   input.on('end', end);
   // A stdin that cannot be read (EBADF, EISDIR...) is an empty one.

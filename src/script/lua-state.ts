@@ -1,6 +1,6 @@
 // A Lua 5.4 state on wasmoon's raw C exports: bytes cross as bytes (wasmoon's own API decodes UTF-8 and stops at NUL).
-import { createRequire } from 'node:module';
 import { LuaWasm } from 'wasmoon';
+import { assetPath } from '../assets.js';
 
 export const LUA_OK = 0;
 export const LUA_YIELD = 1;
@@ -47,7 +47,6 @@ interface RawModule {
 export type LuaValue = undefined | boolean | number | Buffer | string;
 
 let modulePromise: Promise<RawModule> | undefined;
-const wasmPath = (): string => createRequire(import.meta.url).resolve('wasmoon/dist/glue.wasm');
 
 /** One Lua state with byte-exact conversions. */
 export class LuaState {
@@ -58,7 +57,7 @@ export class LuaState {
   #scratchSize = 0;
 
   static async create(): Promise<LuaState> {
-    modulePromise ??= LuaWasm.initialize(wasmPath()).then((w) => w.module as unknown as RawModule);
+    modulePromise ??= LuaWasm.initialize(assetPath('glue.wasm')).then((w) => w.module as unknown as RawModule);
     return new LuaState(await modulePromise);
   }
 

@@ -26,6 +26,14 @@ export interface CliOptions {
   /** Bytes for stdin (then EOF), 'ignore' for /dev/null, 'pipe' to keep it open (write via child.stdin). */
   stdin?: Buffer | string | 'ignore' | 'pipe';
   env?: NodeJS.ProcessEnv;
+  /** Run with `env` alone, as `env -i` does (default: this process's environment plus `env`). */
+  bareEnv?: boolean;
+  /** Another mona-nc executable (the standalone binary) instead of `node bin/mona-nc.js`. */
+  bin?: string;
+  cwd?: string;
+  /** Node flags before the script, and the script (default: bin/mona-nc.js); both ignored with `bin`. */
+  nodeArgs?: string[];
+  script?: string;
   timeoutMs?: number;
   /** Do not read the child's stdout (a stuck reader: its pipe fills up). */
   holdStdout?: boolean;
@@ -54,9 +62,11 @@ export function parseJsonLines(stderr: string): JsonLine[] {
 
 export function startCli(args: readonly string[], options: CliOptions = {}): Running {
   const stdin = options.stdin ?? 'ignore';
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const [program, ...before] = options.bin ? [options.bin] : [process.execPath, ...(options.nodeArgs ?? []), options.script ?? CLI];
+  const child = spawn(program ?? process.execPath, [...before, ...args], {
     stdio: [stdin === 'ignore' ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    env: { ...baseEnv(), ...options.env },
+    env: options.bareEnv ? { ...options.env } : { ...baseEnv(), ...options.env },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   if (stdin !== 'ignore' && stdin !== 'pipe') child.stdin?.end(stdin);
   child.stdin?.on('error', () => undefined);
