@@ -3,7 +3,7 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -84,4 +84,22 @@ binaryTest('--help lists the commands (yargs without its locale files falls back
   t.is(r.code, 0, r.stderr);
   for (const name of ['tcp-client', 'tcp-server', 'udp', 'completion']) t.true(r.stdout.toString().includes(name), name);
   t.regex(r.stdout.toString(), /Options:/);
+});
+
+binaryTest('run works inside the binary: a Lua echo server (embedded glue.wasm) and a TS script (bundled transpiler)', async (t) => {
+  const lua = join(bare, 'echo.lua');
+  const ts = join(bare, 'hello.ts');
+  writeFileSync(lua, "s = mona:createTCPServer()\nfunction s:onConnection(c) function c:onData(d) self:send(d) end end\ns:start('127.0.0.1', 0)\n");
+  writeFileSync(ts, "import { NOTE } from 'mona-nc';\nconst n: number = 42;\nNOTE('typed ', n, ' ', args.join(','));\n");
+  const cli = startCli(['run', lua], bareRun);
+  const socket = await connectTcp(await cli.port());
+  const data = Buffer.from([0, 1, 255, 0, 128]);
+  const echoed = readAll(socket);
+  socket.end(data);
+  t.deepEqual(await within(echoed, 8000, 'the Lua echo'), data);
+  cli.child.kill('SIGINT');
+  t.is((await cli.done()).code, 130);
+  const r = await runCli(['run', ts, 'a', 'b'], bareRun);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /NOTE typed 42 a,b$/m);
 });

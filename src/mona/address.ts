@@ -7,12 +7,14 @@ import { MonaError } from './errors.js';
 export class SocketAddress {
   readonly host: string;
   readonly port: number;
+  /** "ip:port" ("[v6]:port"). */
+  readonly value: string;
   constructor(host: string, port: number) {
     this.host = host;
     this.port = port;
+    this.value = formatAddress(host, port);
   }
   get isIPv6(): boolean { return isIPv6(this.host); }
-  get value(): string { return formatAddress(this.host, this.port); }
   equals(other: unknown): boolean {
     return other instanceof SocketAddress ? other.host === this.host && other.port === this.port : String(other) === this.value;
   }

@@ -22,7 +22,7 @@ export type Kind = (typeof KINDS)[number];
 const prop = (name: (typeof PROPS)[number]): number => PROPS.indexOf(name) + 1;
 
 export const PRELUDE = String.raw`
-local call, log = ...
+local call, log, threshold = ...
 local PENDING = setmetatable({}, {__name = 'mona-nc.pending'})
 local yield, isyieldable = coroutine.yield, coroutine.isyieldable
 local type, select, rawget, rawset, tostring, tonumber = type, select, rawget, rawset, tostring, tonumber
@@ -45,6 +45,7 @@ local function text(v)
 end
 local function logger(level)
   return function(...)
+    if level > threshold then return end
     local parts = {}
     for i = 1, select('#', ...) do parts[i] = text((select(i, ...))) end
     log(level, table.concat(parts))
@@ -63,12 +64,17 @@ local function part(v)
 end
 Address.__concat = function(a, b) return part(a) .. part(b) end
 Address.__eq = function(a, b) return a.value == b.value end
+local addresses = setmetatable({}, {__mode = 'v'}) -- "ip:port" -> its object, while someone holds it
 local function address(s)
   if s == nil then return nil end
+  local a = addresses[s]
+  if a then return a end
   local host, port = s:match('^%[(.*)%]:(%d+)$')
   local v6 = host ~= nil
   if not host then host, port = s:match('^(.*):(%d+)$') end
-  return setmetatable({value = s, host = host or s, port = tonumber(port) or 0, isIPv6 = v6}, Address)
+  a = setmetatable({value = s, host = host or s, port = tonumber(port) or 0, isIPv6 = v6}, Address)
+  addresses[s] = a
+  return a
 end
 local function plain(v) if getmetatable(v) == Address then return v.value end return v end
 

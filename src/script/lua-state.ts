@@ -55,6 +55,8 @@ export class LuaState {
   readonly #lenPtr: number;
   #scratch = 0;
   #scratchSize = 0;
+  // The payload of the event being dispatched: the same Lua string read back (an echo) is this Buffer, no copy.
+  #payload: { ptr: number; length: number; buffer: Buffer } | undefined;
 
   static async create(): Promise<LuaState> {
     modulePromise ??= LuaWasm.initialize(assetPath('glue.wasm')).then((w) => w.module as unknown as RawModule);
@@ -95,13 +97,28 @@ export class LuaState {
     else this.pushBytes(L, value);
   }
 
+  /**
+   * Push an event's payload and remember it until forgetPayload(): Lua strings are immutable and this one stays on
+   * the handler's stack meanwhile, so the same address and length read back are the same bytes.
+   */
+  pushPayload(L: number, buffer: Buffer): void {
+    this.pushBytes(L, buffer);
+    this.#payload = { ptr: this.#m._lua_tolstring(L, -1, this.#lenPtr), length: buffer.length, buffer };
+  }
+
+  forgetPayload(): void { this.#payload = undefined; }
+
   /** The bytes of a string (or number, converted by Lua) at `idx`, copied out of the WASM heap. */
   bytes(L: number, idx: number): Buffer {
     const m = this.#m;
     const p = m._lua_tolstring(L, idx, this.#lenPtr);
     if (!p) return Buffer.alloc(0);
     const n = m.HEAP32[this.#lenPtr >> 2] ?? 0;
-    return Buffer.from(m.HEAPU8.subarray(p, p + n));
+    const payload = this.#payload;
+    if (payload && p === payload.ptr && n === payload.length) return payload.buffer;
+    const copy = Buffer.allocUnsafe(n);
+    copy.set(m.HEAPU8.subarray(p, p + n));
+    return copy;
   }
 
   text(L: number, idx: number): string {

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { mona, MonaError, type OnDataReturn, type SocketAddress, type TCPClient, type TCPServer, type UDPSocket } from '../mona/index.js';
 import { handlerFailed } from '../mona/handler.js';
-import { LEVELS, logger } from '../log.js';
+import { LEVELS, levelNumber, logger } from '../log.js';
 import { LuaState, LUA_OK, LUA_YIELD, LuaType, type LuaValue } from './lua-state.js';
 import { EVENT, KINDS, OP, PRELUDE, PROPS, type EventName, type Kind } from './lua-prelude.js';
 import { closeAll, type Script } from './script.js';
@@ -99,7 +99,9 @@ class LuaScript implements Script {
       logger().log(level, lua.text(S, 2));
       return 0;
     }));
-    lua.call(L, 2, 1);
+    // The log level never changes during a run: Lua skips formatting what would not be written.
+    lua.push(L, levelNumber(logger().level));
+    lua.call(L, 3, 1);
     this.#dispatchRef = lua.ref(L);
     const args = this.#options.args;
     // arg: the script's path at 0 and its arguments from 1, as the lua command does.
@@ -231,7 +233,10 @@ class LuaScript implements Script {
     lua.pushRef(thread.co, this.#dispatchRef);
     lua.push(thread.co, h);
     lua.push(thread.co, EVENT[name]);
-    for (const a of args) lua.push(thread.co, a);
+    for (const a of args) {
+      if (Buffer.isBuffer(a)) lua.pushPayload(thread.co, a);
+      else lua.push(thread.co, a);
+    }
     let result: Result = { state: 'waiting' };
     let sync = true;
     this.#drive(thread, 2 + args.length, (r) => {
@@ -240,6 +245,7 @@ class LuaScript implements Script {
       else later(r);
     });
     sync = false;
+    lua.forgetPayload();
     return result;
   }
 
