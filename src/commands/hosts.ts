@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { SocketAddress } from '../mona/index.js';
 import { codeOf, describeError } from '../mona/errors.js';
 import { formatAddress } from '../mona/address.js';
+import { familyOf, parseListen, type FamilyArgs } from './options.js';
 import { UsageError } from './run-command.js';
 
 /** The wildcard hosts to try for "all interfaces": dual-stack "::" first, then 0.0.0.0 where IPv6 is missing. */
@@ -11,6 +12,14 @@ export function wildcards(family: 4 | 6 | undefined): string[] {
   if (family === 4) return ['0.0.0.0'];
   if (family === 6) return ['::'];
   return ['::', '0.0.0.0'];
+}
+
+/** A listener's address and family from its arguments and -4/-6, checked against each other. */
+export function listenAddress(argv: { address: string; port?: string | undefined } & FamilyArgs): { host: string | undefined; port: number; family: 4 | 6 | undefined } {
+  const { host, port } = parseListen(argv.address, argv.port);
+  const family = familyOf(argv);
+  checkFamily(host, family);
+  return { host, port, family };
 }
 
 /** An IP literal of the other family than -4/-6 asked for is a usage error. */

@@ -1,9 +1,9 @@
 // mona-nc tcp-server [address] <port>: listen; one client piped to stdio, or many with -k, or --echo.
 import type { Argv, CommandModule } from 'yargs';
 import type { TCPClient, TCPServer } from '../mona/index.js';
-import { checkFamily, startOn } from './hosts.js';
+import { listenAddress, startOn } from './hosts.js';
 import {
-  familyOf, parseListen, pipeOptions, withFamily, withIdle, withProgress, withSession,
+  pipeOptions, withFamily, withIdle, withProgress, withSession,
   type FamilyArgs, type IdleArgs, type LogArgs, type ProgressArgs, type SessionArgs,
 } from './options.js';
 import { runCommand, UsageError } from './run-command.js';
@@ -28,9 +28,7 @@ export const tcpServer: CommandModule<object, Args> = {
     .example('$0 tcp-server 1234 --echo', 'an echo server on every interface')
     .example('$0 tcp-server 127.0.0.1:0 > upload.bin', 'receive one upload on a free port (read it from stderr)') as unknown as Argv<Args>,
   handler: (argv) => runCommand(argv, async (ctx) => {
-    const { host, port } = parseListen(argv.address, argv.port);
-    const family = familyOf(argv);
-    checkFamily(host, family);
+    const { host, port, family } = listenAddress(argv);
     const options = pipeOptions(argv);
     if (argv.echo) rejectWithEcho(argv);
     const [{ mona }, { accepted, listening }] = await Promise.all([import('../mona/index.js'), import('../modes/events.js')]);

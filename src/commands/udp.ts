@@ -1,8 +1,8 @@
 // mona-nc udp connect|bind: a connected UDP socket, or a bound one that hears the first sender (-k: everyone).
 import type { Argv, CommandModule } from 'yargs';
-import { checkFamily, inFamily, startOn } from './hosts.js';
+import { inFamily, listenAddress, startOn } from './hosts.js';
 import {
-  familyOf, parseListen, parseSeconds, parseTarget, withFamily, withIdle, withProgress,
+  familyOf, parseSeconds, parseTarget, withFamily, withIdle, withProgress,
   type FamilyArgs, type IdleArgs, type LogArgs, type ProgressArgs,
 } from './options.js';
 import { runCommand, UsageError } from './run-command.js';
@@ -56,9 +56,7 @@ const udpBind: CommandModule<object, BindArgs> = {
     .option('echo', { type: 'boolean', describe: 'send each datagram back to its sender (implies -k; stdin is not read)' })
     .example('$0 udp bind 1234 --echo', 'a UDP echo server') as unknown as Argv<BindArgs>,
   handler: (argv) => runCommand(argv, async (ctx) => {
-    const { host, port } = parseListen(argv.address, argv.port);
-    const family = familyOf(argv);
-    checkFamily(host, family);
+    const { host, port, family } = listenAddress(argv);
     const options = udpOptions(argv);
     if (argv.echo && (argv.quitAfter !== undefined || argv.lines)) throw new UsageError(`cannot use --echo and ${argv.lines ? '--lines' : '-q'} (--echo does not read stdin)`);
     if (argv.echo && argv.progress) throw new UsageError('cannot use --echo and --progress (--echo does not use stdin or stdout)');
