@@ -152,7 +152,12 @@ class LuaScript implements Script {
       server.onConnection = (c) => {
         const ch = this.#adopt(c);
         if (this.#busy) c.pause();
-        this.#event(h, 'onConnection', [ch], (ran) => { if (!ran) c.close(); });
+        // No onConnection: the connection is closed at once, and no Lua object ever stands for it.
+        this.#event(h, 'onConnection', [ch], (ran) => {
+          if (ran) return;
+          this.#entries.delete(ch);
+          c.close();
+        });
       };
       server.onError = (message) => this.#event(h, 'onError', [message]);
       this.#entries.set(h, { kind, socket: server });
