@@ -2,7 +2,7 @@
 
 /** Operations the Lua side asks of JS through call(handle, op, ...). */
 export const OP = {
-  new: 1, get: 2, drop: 3,
+  new: 1, get: 2, drop: 3, addresses: 14,
   connect: 4, send: 5, disconnect: 6,
   start: 7, stop: 8,
   bind: 9, udpConnect: 10, udpSend: 11, udpDisconnect: 12, udpClose: 13,
@@ -95,6 +95,17 @@ local function await(h, op, optimistic, ...)
   return yield(PENDING, id)
 end
 
+-- A TCP connection's two addresses, fetched together once both are known (then they cannot change until it ends).
+local connection = setmetatable({}, {__mode = 'k'})
+local function addresses(self)
+  local c = connection[self]
+  if c then return c end
+  local l, p = call(handles[self], ${OP.addresses})
+  c = {address = address(l), peerAddress = address(p)}
+  if l and p then connection[self] = c end
+  return c
+end
+
 local function define(kind, methods, props)
   local mt = {__name = kind}
   local bound = {}
@@ -112,6 +123,7 @@ local function define(kind, methods, props)
     if m then return m end
     local p = props[key]
     if p then
+      if p[3] then return addresses(self)[key] end
       local v = call(handles[self], ${OP.get}, p[1])
       if p[2] then return address(v) end
       return v
@@ -131,6 +143,7 @@ end
 
 define('TCPClient', {
   connect = function(self, h, host, port)
+    connection[self] = nil
     pin(self)
     local ok = call(h, ${OP.connect}, plain(host), plain(port))
     if not ok and not call(h, ${OP.get}, ${prop('connected')}) then unpin(self) end
@@ -139,7 +152,7 @@ define('TCPClient', {
   send = function(self, h, data) return call(h, ${OP.send}, data) end,
   disconnect = function(self, h) call(h, ${OP.disconnect}) end,
 }, {
-  connected = {${prop('connected')}}, address = {${prop('address')}, true}, peerAddress = {${prop('peerAddress')}, true},
+  connected = {${prop('connected')}}, address = {${prop('address')}, true, true}, peerAddress = {${prop('peerAddress')}, true, true},
   idleTime = {${prop('idleTime')}}, error = {${prop('error')}},
 })
 
@@ -204,7 +217,10 @@ local function dispatch(h, code, a, b)
     self = objects[h]
     if self == nil then return false end
     -- A connection is over: unpin first, so that a handler that reconnects pins it again.
-    if name == 'onDisconnection' then objects[h] = nil end
+    if name == 'onDisconnection' then
+      objects[h] = nil
+      connection[self] = nil
+    end
     fn = rawget(self, name)
   end
   if type(fn) ~= 'function' then return false end

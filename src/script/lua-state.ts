@@ -108,6 +108,10 @@ export class LuaState {
 
   forgetPayload(): void { this.#payload = undefined; }
 
+  /** A number for the bridge's own handles and codes: a float (no BigInt per call); Lua indexes tables by it alike. */
+  pushNumber(L: number, n: number): void { this.#m._lua_pushnumber(L, n); }
+  number(L: number, idx: number): number { return this.#m._lua_tonumberx(L, idx, 0); }
+
   /** The bytes of a string (or number, converted by Lua) at `idx`, copied out of the WASM heap. */
   bytes(L: number, idx: number): Buffer {
     const m = this.#m;

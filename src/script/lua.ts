@@ -116,7 +116,7 @@ class LuaScript implements Script {
     const lua = this.#lua;
     const args: LuaValue[] = [];
     for (let i = 3, n = lua.top(S); i <= n; i++) args.push(lua.get(S, i));
-    const results = this.#op(Number(lua.get(S, 1)), Number(lua.get(S, 2)), args);
+    const results = this.#op(lua.number(S, 1), lua.number(S, 2), args);
     for (const r of results) lua.push(S, r);
     return results.length;
   }
@@ -128,6 +128,7 @@ class LuaScript implements Script {
     const s = entry.socket;
     switch (op) {
       case OP.get: return [plain((s as unknown as Record<string, unknown>)[PROPS[Number(a[0]) - 1] ?? ''])];
+      case OP.addresses: return [plain((s as TCPClient).address), plain((s as TCPClient).peerAddress)];
       case OP.drop: this.#drop(h, entry); return [];
       case OP.connect: return [(s as TCPClient).connect(str(a[0]), str(a[1]))];
       case OP.send: return [(s as TCPClient).send(a[0])];
@@ -236,8 +237,8 @@ class LuaScript implements Script {
     const thread = this.#thread();
     const lua = this.#lua;
     lua.pushRef(thread.co, this.#dispatchRef);
-    lua.push(thread.co, h);
-    lua.push(thread.co, EVENT[name]);
+    lua.pushNumber(thread.co, h);
+    lua.pushNumber(thread.co, EVENT[name]);
     for (const a of args) {
       if (Buffer.isBuffer(a)) lua.pushPayload(thread.co, a);
       else lua.push(thread.co, a);
