@@ -99,16 +99,22 @@ const statusField = (pid, field) => {
 /** Resident set size now, bytes. */
 export const rss = (pid) => statusField(pid, 'VmRSS');
 
-/** Sample VmHWM (the kernel's peak RSS) every 20 ms until stopped; returns the peak in bytes. */
+/**
+ * Sample VmHWM (the kernel's peak RSS) and CPU time every 10 ms until stopped; returns { peak, cpu } (bytes,
+ * seconds: the last sample before the process exited, so up to 10 ms of CPU may be missing).
+ */
 export function watchPeak(pid) {
   let peak = NaN;
+  let cpu = NaN;
   const sample = () => {
     const v = statusField(pid, 'VmHWM');
     if (Number.isFinite(v) && !(v <= peak)) peak = v;
+    const c = cpuSeconds(pid);
+    if (Number.isFinite(c)) cpu = c;
   };
   sample();
-  const timer = setInterval(sample, 20);
-  return () => { sample(); clearInterval(timer); return peak; };
+  const timer = setInterval(sample, 10);
+  return () => { sample(); clearInterval(timer); return { peak, cpu }; };
 }
 
 /** The process and all its descendants. */

@@ -74,7 +74,7 @@ async function bulk() {
     peers.ncat && { name: 'ncat', server: (p) => `ncat -l 127.0.0.1 ${p} --recv-only > /dev/null`, client: (p) => `ncat --send-only 127.0.0.1 ${p} < ${F}` },
     peers.socat && { name: 'socat', server: (p) => `socat -u TCP-LISTEN:${p},bind=127.0.0.1,reuseaddr STDOUT > /dev/null`, client: (p) => `socat -u STDIN TCP:127.0.0.1:${p} < ${F}` },
   ].filter(Boolean);
-  const data = new Map(tools.map((t) => [t.name, { rate: [], serverRss: [], clientRss: [] }]));
+  const data = new Map(tools.map((t) => [t.name, { rate: [], serverRss: [], clientRss: [], serverCpu: [], clientCpu: [] }]));
   for (let run = 0; run < RUNS; run++) {
     for (const tool of tools) {
       const port = await freePort();
@@ -90,20 +90,25 @@ async function bulk() {
       if (c.code !== 0 || s.code !== 0) throw new Error(`${tool.name} bulk: exit ${c.code}/${s.code}: ${client.stderr()} ${server.stderr()}`);
       const d = data.get(tool.name);
       d.rate.push(BULK_BYTES / seconds / 1e6);
-      d.serverRss.push(serverPeak());
-      d.clientRss.push(clientPeak());
+      const sp = serverPeak();
+      const cp = clientPeak();
+      d.serverRss.push(sp.peak);
+      d.clientRss.push(cp.peak);
+      d.serverCpu.push(sp.cpu / (BULK_BYTES / 2 ** 30));
+      d.clientCpu.push(cp.cpu / (BULK_BYTES / 2 ** 30));
     }
   }
   const bare = median(data.get('bare Node pipe').rate);
   print(`## Bulk TCP: ${BULK_BYTES / 2 ** 30} GiB of zeros, client -> server -> /dev/null`);
   print();
-  print('Time from the client\'s start until both ends exited (Node start-up included). Peak RSS is VmHWM.');
+  print('Time from the client\'s start until both ends exited (Node start-up included). Peak RSS is VmHWM. CPU is user+system ' +
+    'seconds per GiB (less sensitive than MB/s to a busy machine).');
   print();
-  print('| tool | MB/s (median) | runs | x bare Node | peak RSS server / client (MB) |');
-  print('|---|---:|---|---:|---:|');
+  print('| tool | MB/s (median) | runs | x bare Node | peak RSS server / client (MB) | CPU s/GiB server / client |');
+  print('|---|---:|---|---:|---:|---:|');
   for (const tool of tools) {
     const d = data.get(tool.name);
-    print(`| ${tool.name} | ${fmt(median(d.rate))} | ${d.rate.map((x) => fmt(x)).join(', ')} | ${ratio(median(d.rate), bare)} | ${mb(median(d.serverRss))} / ${mb(median(d.clientRss))} |`);
+    print(`| ${tool.name} | ${fmt(median(d.rate))} | ${d.rate.map((x) => fmt(x)).join(', ')} | ${ratio(median(d.rate), bare)} | ${mb(median(d.serverRss))} / ${mb(median(d.clientRss))} | ${median(d.serverCpu).toFixed(2)} / ${median(d.clientCpu).toFixed(2)} |`);
   }
   print();
   print('Commands (P a free port, FILE a sparse file of the size above):');
