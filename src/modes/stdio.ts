@@ -1,6 +1,7 @@
 // stdin/stdout for the modes: received bytes out with backpressure, a quiet end when stdout's reader goes,
 // stdin read only on demand (and paused, never buffered, while the socket's queue is full).
 import { fstatSync, read } from 'node:fs';
+import { churn } from '../mona/reclaim.js';
 
 export interface InputHandlers {
   data(chunk: Buffer): void;
@@ -94,6 +95,7 @@ function readFile(fd: number, handlers: InputHandlers): Input {
       }
       // Ask for the next chunk before handing this one on: the read overlaps the socket write.
       next();
+      churn(n);
       handlers.data(n === FILE_CHUNK ? buffer : buffer.subarray(0, n));
     });
   };

@@ -5,6 +5,7 @@ import { toBytes } from './bytes.js';
 import { describeError, MonaError } from './errors.js';
 import { handlerFailed, hasHandler, invoke } from './handler.js';
 import { applyRest, type OnDataReturn } from './rest.js';
+import { churn } from './reclaim.js';
 import { logger } from '../log.js';
 
 export const DEFAULT_REST_CAP = 16 * 1024 * 1024;
@@ -185,6 +186,7 @@ export class TCPClient {
 
   #receive(socket: net.Socket, chunk: Buffer): void {
     this.#bytesIn += chunk.length;
+    churn(chunk.length);
     this.#lastIO = Date.now();
     const handler = this.onData;
     if (typeof handler !== 'function') {
