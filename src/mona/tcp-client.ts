@@ -4,7 +4,7 @@ import { parseAddress, SocketAddress, socketAddressOf, type Endpoint } from './a
 import { toBytes } from './bytes.js';
 import { describeError, MonaError } from './errors.js';
 import { handlerFailed, hasHandler, invoke } from './handler.js';
-import { applyRest, type OnDataReturn } from './rest.js';
+import { settleRest, type OnDataReturn, type RestHooks } from './rest.js';
 import { churn } from './reclaim.js';
 import { logger } from '../log.js';
 
@@ -184,6 +184,14 @@ export class TCPClient {
     if (socket.writableLength === 0) invoke(this, 'onFlush');
   }
 
+  // The rest rule's hooks, made once per client rather than once per chunk.
+  readonly #restHooks: RestHooks = {
+    error: (err) => handlerFailed('onData', err),
+    warn: (message) => logger().log('WARN', message),
+    closed: () => this.#socket === undefined || this.#socket !== this.#receiving || this.#socket.destroyed,
+  };
+  #receiving: net.Socket | undefined;
+
   #receive(socket: net.Socket, chunk: Buffer): void {
     this.#bytesIn += chunk.length;
     churn(chunk.length);
@@ -194,11 +202,22 @@ export class TCPClient {
       return;
     }
     const data = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;
-    this.#rest = applyRest(data, (d) => handler.call(this, d), this.#onDataReturn, {
-      error: (err) => handlerFailed('onData', err),
-      warn: (message) => logger().log('WARN', message),
-      closed: () => socket !== this.#socket || socket.destroyed,
-    });
+    let value: unknown;
+    try {
+      value = handler.call(this, data);
+    } catch (err) {
+      handlerFailed('onData', err);
+      this.#rest = undefined;
+      return;
+    }
+    // Fast path: the handler consumed everything (nothing, nil or 0 returned), as the echo and pipe modes do.
+    if (this.#onDataReturn === 'rest' && (value === undefined || value === null || value === 0)) {
+      this.#rest = undefined;
+      return;
+    }
+    this.#receiving = socket;
+    this.#rest = settleRest(data, value, (d) => handler.call(this, d), this.#onDataReturn, this.#restHooks);
+    this.#receiving = undefined;
     const cap = this.#restCap;
     if (this.#rest && this.#rest.length > cap) {
       const size = this.#rest.length;
