@@ -138,7 +138,7 @@ async function withServer(cmd, fn) {
 
 async function echo() {
   const servers = [...echoServers(), { name: 'C epoll echo (generator ceiling)', cmd: (p) => `${lg.path} serve ${p} ${Math.ceil(ECHO_S * 3 + 10)}` }];
-  const data = new Map(servers.map((s) => [s.name, Object.fromEntries(CONCURRENCY.map((c) => [c, { rate: [], p50: [], p99: [], cpu: [] }]))]));
+  const data = new Map(servers.map((s) => [s.name, Object.fromEntries(CONCURRENCY.map((c) => [c, { rate: [], p50: [], p99: [], cpu: [], cpuUs: [] }]))]));
   for (let run = 0; run < RUNS; run++) {
     for (const server of servers) {
       await withServer(server.cmd, async (port, proc) => {
@@ -149,7 +149,9 @@ async function echo() {
           d.rate.push(r.rate);
           d.p50.push(r.p50_us);
           d.p99.push(r.p99_us);
-          d.cpu.push((cpuSeconds(proc.pid) - before) / (ECHO_S + 0.5));
+          const used = cpuSeconds(proc.pid) - before;
+          d.cpu.push(used / (ECHO_S + 0.5));
+          d.cpuUs.push((used * 1e6) / (r.rtts * (1 + 0.5 / ECHO_S)));
         }
       });
     }
@@ -170,12 +172,12 @@ async function echo() {
   print();
   print('Ratios to bare Node (rt/s, and p99 where lower is better):');
   print();
-  print(`| server | ${CONCURRENCY.map((c) => `${c}: rt/s | p99`).join(' | ')} | server CPU at ${CONCURRENCY.join('/')} |`);
-  print(`|---|${CONCURRENCY.map(() => '---:|---:').join('|')}|---:|`);
+  print(`| server | ${CONCURRENCY.map((c) => `${c}: rt/s | p99`).join(' | ')} | server CPU (cores) at ${CONCURRENCY.join('/')} | server CPU µs per rt |`);
+  print(`|---|${CONCURRENCY.map(() => '---:|---:').join('|')}|---:|---:|`);
   const bare = data.get('bare Node echo');
   for (const s of servers) {
     const d = data.get(s.name);
-    print(`| ${s.name} | ${CONCURRENCY.map((c) => `${ratio(median(d[c].rate), median(bare[c].rate))} | ${ratio(median(d[c].p99), median(bare[c].p99))}`).join(' | ')} | ${CONCURRENCY.map((c) => median(d[c].cpu).toFixed(2)).join(' / ')} |`);
+    print(`| ${s.name} | ${CONCURRENCY.map((c) => `${ratio(median(d[c].rate), median(bare[c].rate))} | ${ratio(median(d[c].p99), median(bare[c].p99))}`).join(' | ')} | ${CONCURRENCY.map((c) => median(d[c].cpu).toFixed(2)).join(' / ')} | ${CONCURRENCY.map((c) => median(d[c].cpuUs).toFixed(1)).join(' / ')} |`);
   }
   print();
   print(`Load generator: \`bench/.build/loadgen echo 127.0.0.1 P CONNS ${ECHO_S}\` (bench/loadgen.c, one thread, epoll). ` +
@@ -239,7 +241,7 @@ async function udp() {
     peers.nc && { name: 'nc -u (OpenBSD)', cmd: (p, f) => `nc -u -l 127.0.0.1 ${p} > ${f}` },
     peers.socat && { name: 'socat UDP-RECV', cmd: (p, f) => `socat -u UDP-RECV:${p},bind=127.0.0.1 STDOUT > ${f}` },
   ].filter(Boolean);
-  const data = new Map(receivers.map((r) => [r.name, { rate: [], loss: [], pacedLoss: [], sent: [] }]));
+  const data = new Map(receivers.map((r) => [r.name, { rate: [], loss: [], pacedLoss: [], sent: [], cpuUs: [] }]));
   const once = async (receiver, rate) => {
     const port = await freePort();
     const file = join(dir, 'udp.out');
@@ -248,12 +250,13 @@ async function udp() {
     try {
       await waitBound(port, 'udp');
       await sleep(100);
+      const cpu0 = cpuSeconds(proc.pid);
       const r = await loadgen(lg.path, ['udp', '127.0.0.1', port, UDP_S, 64, rate], (UDP_S + 10) * 1000);
       // Let the receiver drain what the kernel holds: stop once the output has not grown for 300 ms.
       let size = -1;
       for (let i = 0; i < 100 && statSync(file).size !== size; i++) { size = statSync(file).size; await sleep(300); }
       const received = size / 64;
-      return { received, sent: r.sent, seconds: r.seconds };
+      return { received, sent: r.sent, seconds: r.seconds, cpuUs: ((cpuSeconds(proc.pid) - cpu0) * 1e6) / received };
     } finally {
       await stop(proc);
     }
@@ -265,6 +268,7 @@ async function udp() {
       d.rate.push(full.received / full.seconds);
       d.loss.push(1 - full.received / full.sent);
       d.sent.push(full.sent / full.seconds);
+      d.cpuUs.push(full.cpuUs);
       const paced = await once(receiver, UDP_PACED);
       d.pacedLoss.push(1 - paced.received / paced.sent);
     }
@@ -274,17 +278,20 @@ async function udp() {
   print();
   print(`Received/s with the sender going flat out (sendmmsg, ~${fmt(median([...data.values()].flatMap((d) => d.sent)) / 1000)}k/s offered), and loss at ${UDP_PACED / 1000}k/s offered.`);
   print();
-  print('| receiver | received/s (median) | runs | x bare Node | loss flat out | loss at paced rate |');
-  print('|---|---:|---|---:|---:|---:|');
+  print('CPU is the receiver\'s user+system time per datagram received, flat out (steadier than the rate on a busy machine).');
+  print();
+  print('| receiver | received/s (median) | runs | x bare Node | loss flat out | loss at paced rate | CPU µs/datagram | x bare Node |');
+  print('|---|---:|---|---:|---:|---:|---:|---:|');
+  const bareCpu = median(data.get('bare Node dgram').cpuUs);
   for (const r of receivers) {
     const d = data.get(r.name);
-    print(`| ${r.name} | ${fmt(median(d.rate))} | ${d.rate.map((x) => fmt(x)).join(', ')} | ${ratio(median(d.rate), bare)} | ${(median(d.loss) * 100).toFixed(1)} % | ${(median(d.pacedLoss) * 100).toFixed(2)} % |`);
+    print(`| ${r.name} | ${fmt(median(d.rate))} | ${d.rate.map((x) => fmt(x)).join(', ')} | ${ratio(median(d.rate), bare)} | ${(median(d.loss) * 100).toFixed(1)} % | ${(median(d.pacedLoss) * 100).toFixed(2)} % | ${median(d.cpuUs).toFixed(2)} | ${ratio(median(d.cpuUs), bareCpu)} |`);
   }
   print();
   print(`Sender: \`bench/.build/loadgen udp 127.0.0.1 P ${UDP_S} 64 RATE\` (RATE 0 = flat out). Receivers (stdout to a file, counted by size):`);
   for (const r of receivers) print(`- ${r.name}: \`${r.cmd('P', 'FILE')}\``);
   print();
-  results.udp = Object.fromEntries([...data].map(([k, d]) => [k, { rate: median(d.rate) }]));
+  results.udp = Object.fromEntries([...data].map(([k, d]) => [k, { rate: median(d.rate), cpuUs: median(d.cpuUs) }]));
 }
 
 // ---------------------------------------------------------------- start-up (bench/startup.mjs belongs to issue 5)
