@@ -120,7 +120,9 @@ function readInput(input: NodeJS.ReadStream, handlers: InputHandlers): Input {
     handlers.end();
   };
   input.on('data', (chunk: Buffer | string) => {
-    if (!stopped) handlers.data(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    if (stopped) return;
+    churn(chunk.length);
+    handlers.data(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   });
   input.on('end', end);
   // A stdin that cannot be read (EBADF, EISDIR...) is an empty one.
