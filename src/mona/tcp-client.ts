@@ -230,6 +230,10 @@ export class TCPClient {
 
   #onEnd(socket: net.Socket): void {
     if (socket !== this.#socket) return;
+    if (!socket.writableEnded && wasReset(socket)) {
+      socket.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+      return;
+    }
     this.#peerEnded = true;
     if (hasHandler(this, 'onEnd')) invoke(this, 'onEnd');
     else socket.end();
@@ -256,6 +260,17 @@ export class TCPClient {
     }
     invoke(this, 'onDisconnection', peer, this.#error?.message);
   }
+}
+
+/**
+ * Whether an 'end' was really a reset. libuv reports a reset that arrives after the last data as an EOF when the
+ * socket was paused (its POLLHUP shortcut never reads the ECONNRESET), and Node's shutdown() hides the ENOTCONN that
+ * follows. While our side is still open, a real FIN leaves the socket connected (CLOSE_WAIT): getpeername() still
+ * works; after a reset it fails. (Once we have sent our FIN too, both ends are closed either way: no telling.)
+ */
+function wasReset(socket: net.Socket): boolean {
+  const handle = (socket as unknown as { _handle?: { getpeername?: (out: object) => number } })._handle;
+  return typeof handle?.getpeername === 'function' && handle.getpeername({}) !== 0;
 }
 
 /** A TCPClient around a socket a TCPServer accepted (internal: the server's onConnection argument). */
