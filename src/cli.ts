@@ -18,6 +18,8 @@ await withLogOptions(yargs(args))
   .command(commands)
   .demandCommand(1, 'give a command: tcp-client, tcp-server, udp connect or udp bind')
   .strict()
+  // A repeated option takes its last value, as with getopt in nc and ncat (not an array the parsers cannot read).
+  .parserConfiguration({ 'duplicate-arguments-array': false })
   .version(version())
   .alias('h', 'help')
   .wrap(Math.min(110, process.stdout.columns || 80))
