@@ -49,6 +49,10 @@ export class TCPClient {
   #bytesIn = 0;
   #bytesOut = 0;
   #flushWanted = false;
+  // Lengths of the writes whose callbacks are still due (they come in order), and the one callback of this socket:
+  // no closure per send(), and Node batches the after-write ticks of a shared callback.
+  #writeLengths: number[] = [];
+  #written: (err?: Error | null) => void = () => undefined;
   #peerEnded = false;
   #connectTimer: NodeJS.Timeout | undefined;
   #pending: { resolve: () => void; reject: (err: MonaError) => void } | undefined;
@@ -111,14 +115,8 @@ export class TCPClient {
     if (socket.writableEnded) return 'Socket shut down for writing';
     const bytes = toBytes(data);
     if (!bytes?.length) return undefined;
-    const length = bytes.length;
-    socket.write(bytes, (err) => {
-      if (!err) this.#bytesOut += length;
-      if (this.#flushWanted && socket === this.#socket && socket.writableLength === 0 && !socket.destroyed) {
-        this.#flushWanted = false;
-        invoke(this, 'onFlush');
-      }
-    });
+    this.#writeLengths.push(bytes.length);
+    socket.write(bytes, this.#written);
     this.#lastIO = Date.now();
     if (socket.writableLength > 0) this.#flushWanted = true;
     return undefined;
@@ -159,6 +157,16 @@ export class TCPClient {
     this.#rest = undefined;
     this.#bytesIn = this.#bytesOut = 0;
     this.#peerEnded = this.#flushWanted = false;
+    const lengths: number[] = [];
+    this.#writeLengths = lengths;
+    this.#written = (err) => {
+      const length = lengths.shift() ?? 0;
+      if (!err) this.#bytesOut += length;
+      if (this.#flushWanted && socket === this.#socket && socket.writableLength === 0 && !socket.destroyed) {
+        this.#flushWanted = false;
+        invoke(this, 'onFlush');
+      }
+    };
     this.#lastIO = Date.now();
     if (accepted) this.#learnAddresses(socket);
     else socket.once('connect', () => this.#onConnect(socket));
