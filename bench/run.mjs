@@ -36,7 +36,7 @@ const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `
 const peers = { nc: have('nc'), ncat: have('ncat'), socat: have('socat') };
 const versions = {
   node: process.version,
-  nc: peers.nc ? (spawnSync('sh', ['-c', 'dpkg-query -W -f "${Version}" netcat-openbsd 2>/dev/null || echo ?'], { encoding: 'utf8' }).stdout.trim()) : 'missing',
+  nc: peers.nc ? (spawnSync('sh', ['-c', "dpkg-query -W -f '${Version}' netcat-openbsd 2>/dev/null || echo ?"], { encoding: 'utf8' }).stdout.trim()) : 'missing',
   ncat: peers.ncat ? (/Version ([\d.]+)/.exec(spawnSync('ncat', ['--version'], { encoding: 'utf8' }).stderr)?.[1] ?? '?') : 'missing',
   socat: peers.socat ? (/socat version ([\d.]+)/.exec(spawnSync('socat', ['-V'], { encoding: 'utf8' }).stdout)?.[1] ?? '?') : 'missing',
 };
