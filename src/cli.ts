@@ -19,6 +19,8 @@ const cli = withLogOptions(yargs(args))
   .completion('completion', 'print a bash/zsh completion script (mona-nc completion >> ~/.bashrc)')
   .demandCommand(1, 'give a command: tcp-client, tcp-server, udp connect, udp bind or run')
   .strict()
+  // A repeated option takes its last value, as with getopt in nc and ncat (not an array the parsers cannot read).
+  .parserConfiguration({ 'duplicate-arguments-array': false })
   .version(version())
   .alias('h', 'help')
   .wrap(Math.min(110, process.stdout.columns || 80))

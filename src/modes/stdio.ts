@@ -1,9 +1,10 @@
 // stdin/stdout for the modes: received bytes out with backpressure, a quiet end when stdout's reader goes,
 // stdin read only on demand (and paused, never buffered, while the socket's queue is full).
-import { createReadStream, fstatSync } from 'node:fs';
+import { fstatSync, read } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { isatty } from 'node:tty';
+import { churn } from '../mona/reclaim.js';
 
 export interface InputHandlers {
   data(chunk: Buffer): void;
@@ -59,7 +60,12 @@ export function createStdio(out: NodeJS.WriteStream = process.stdout, input?: No
     onDrain: (fn) => { out.once('drain', fn); },
     onClosed: (fn) => { if (closed) queueMicrotask(fn); else closedListeners.push(fn); },
     get pending() { return out.writableLength; },
-    read: (handlers, maxRead) => readInput(input ?? (maxRead ? boundedStdin(maxRead) : process.stdin), handlers, counts),
+    read: (handlers, maxRead) => {
+      if (input) return readInput(input, handlers, counts);
+      const kind = stdinKind();
+      if (kind === 'file') return readFile(0, handlers, counts, maxRead ?? FILE_CHUNK);
+      return readInput(kind === 'stream' && maxRead ? boundedStream(maxRead) : process.stdin, handlers, counts);
+    },
     flush: () => new Promise((resolve) => {
       if (closed || out.writableLength === 0) return resolve();
       out.write(EMPTY, () => resolve());
@@ -70,20 +76,25 @@ export function createStdio(out: NodeJS.WriteStream = process.stdout, input?: No
   };
 }
 
-/**
- * stdin in reads of at most `max` bytes. process.stdin reads a pipe 64 KiB at a time, so pipes and sockets get a socket
- * of our own on fd 0 reading into a `max`-byte buffer; files (which never block) an fs stream; a terminal gives
- * lines anyway. Never the thread pool on a pipe: a blocked read there would hold up process.exit().
- */
-function boundedStdin(max: number): Readable {
-  let kind: 'file' | 'stream' | 'tty' = 'tty';
+/** Bytes asked of a regular file in one read: fewer, larger reads than a stream's 64 KiB (bulk `< file`). */
+export const FILE_CHUNK = 1024 * 1024;
+
+/** What fd 0 is: a regular file (or /dev/null: reads never block), a pipe or socket, or a terminal. */
+function stdinKind(): 'file' | 'stream' | 'tty' {
   try {
     const st = fstatSync(0);
-    if (st.isFIFO() || st.isSocket()) kind = 'stream';
-    else if (!isatty(0)) kind = 'file';
-  } catch { kind = 'file'; }
-  if (kind === 'file') return createReadStream('', { fd: 0, highWaterMark: max, autoClose: false });
-  if (kind === 'tty') return process.stdin;
+    if (st.isFile() || (st.isCharacterDevice() && !isatty(0))) return 'file';
+    return st.isFIFO() || st.isSocket() ? 'stream' : 'tty';
+  } catch {
+    return 'file';
+  }
+}
+
+/**
+ * A pipe or socket on fd 0 read into a `max`-byte buffer (UDP: one read, one datagram; process.stdin reads 64 KiB).
+ * Not the thread pool: a read blocked there would hold up process.exit().
+ */
+function boundedStream(max: number): Readable {
   const buffer = Buffer.allocUnsafe(max);
   // net.Socket takes `onread` in its constructor too (Node's types only list it for connect()).
   const options = {
@@ -92,6 +103,46 @@ function boundedStdin(max: number): Readable {
   };
   const socket: Socket = new Socket(options as ConstructorParameters<typeof Socket>[0]);
   return socket;
+}
+
+/**
+ * stdin redirected from a regular file: `chunk`-byte reads at the file's current offset (shared with whoever else
+ * reads it, as nc's read(2) would), one read in flight. A read that completes while paused is still delivered (at
+ * most one chunk beyond the pause), which keeps the next chunk ready when the socket drains.
+ */
+function readFile(fd: number, handlers: InputHandlers, counts: { sent: number }, chunk: number): Input {
+  let ended = false;
+  let stopped = false;
+  let paused = false;
+  let reading = false;
+  const next = (): void => {
+    if (paused || stopped || ended || reading) return;
+    reading = true;
+    const buffer = Buffer.allocUnsafe(chunk);
+    read(fd, buffer, 0, chunk, null, (err, n) => {
+      reading = false;
+      if (stopped || ended) return;
+      if (err || n === 0) {
+        ended = true;
+        handlers.end();
+        return;
+      }
+      // Ask for the next chunk before handing this one on: the read overlaps the socket write.
+      next();
+      churn(n);
+      counts.sent += n;
+      handlers.data(n === chunk ? buffer : buffer.subarray(0, n));
+    });
+  };
+  queueMicrotask(next);
+  return {
+    pause: () => { paused = true; },
+    resume: () => {
+      paused = false;
+      next();
+    },
+    stop: () => { stopped = true; },
+  };
 }
 
 function readInput(input: Readable, handlers: InputHandlers, counts: { sent: number }): Input {
@@ -105,6 +156,7 @@ function readInput(input: Readable, handlers: InputHandlers, counts: { sent: num
   input.on('data', (chunk: Buffer | string) => {
     if (stopped) return;
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    churn(data.length);
     counts.sent += data.length;
     handlers.data(data);
   });

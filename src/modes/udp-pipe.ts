@@ -24,13 +24,19 @@ export interface Peers {
 export function udpPeers(log: Logger, socket: UDPSocket, known?: string): Peers {
   const peers = new Map<string, PeerStats>();
   let nextId = 1;
+  // Datagrams come in runs from one sender: the last one's stats are at hand without a Map lookup.
+  let lastAddress: string | undefined;
+  let lastStats: PeerStats | undefined;
   const add = (address: string, announce: boolean): PeerStats => {
+    if (address === lastAddress && lastStats) return lastStats;
     let stats = peers.get(address);
     if (!stats) {
       stats = { id: nextId++, since: Date.now(), bytesIn: 0, bytesOut: 0 };
       peers.set(address, stats);
       if (announce) accepted(log, socket.address, address, stats.id);
     }
+    lastAddress = address;
+    lastStats = stats;
     return stats;
   };
   if (known) add(known, false);
@@ -41,6 +47,7 @@ export function udpPeers(log: Logger, socket: UDPSocket, known?: string): Peers 
     closeAll(reason) {
       for (const [peer, s] of peers) closed(log, { peer, id: s.id, bytesIn: s.bytesIn, bytesOut: s.bytesOut, since: s.since, reason });
       peers.clear();
+      lastAddress = lastStats = undefined;
     },
   };
 }

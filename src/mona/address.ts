@@ -3,6 +3,15 @@ import { isIP, isIPv6 } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { MonaError } from './errors.js';
 
+/** A value as text for a message or a comparison; never throws (an object without a prototype has no toString). */
+const show = (value: unknown): string => {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+};
+
 /** Mona's address object: `value` "ip:port", `host`, `port`, `isIPv6`; prints as its value. */
 export class SocketAddress {
   readonly host: string;
@@ -16,7 +25,7 @@ export class SocketAddress {
   }
   get isIPv6(): boolean { return isIPv6(this.host); }
   equals(other: unknown): boolean {
-    return other instanceof SocketAddress ? other.host === this.host && other.port === this.port : String(other) === this.value;
+    return other instanceof SocketAddress ? other.host === this.host && other.port === this.port : show(other) === this.value;
   }
   toString(): string { return this.value; }
   toJSON(): string { return this.value; }
@@ -55,7 +64,7 @@ export function toPort(value: unknown, role: AddressRole): number {
   else if (typeof value === 'bigint') port = Number(value);
   else if (typeof value === 'string') port = /^\s*\d+\s*$/.test(value) ? Number(value) : servicePort(value.trim());
   const min = role === 'connect' ? 1 : 0;
-  if (port === undefined || !Number.isInteger(port) || port < min || port > 65535) throw new MonaError(`Invalid port ${String(value)}`, 'ERR_INVALID_PORT');
+  if (port === undefined || !Number.isInteger(port) || port < min || port > 65535) throw new MonaError(`Invalid port ${show(value)}`, 'ERR_INVALID_PORT');
   return port;
 }
 
@@ -83,7 +92,7 @@ export function parseAddress(args: readonly unknown[], role: AddressRole): Endpo
   if (first instanceof SocketAddress) return { host: first.host, port: toPort(first.port, role) };
   if (first === undefined || first === null) throw new MonaError('No valid SocketAddress available to read', 'ERR_INVALID_ADDRESS');
   if (second !== undefined && second !== null) {
-    if (typeof first !== 'string') throw new MonaError(`Invalid host ${String(first)}`, 'ERR_INVALID_ADDRESS');
+    if (typeof first !== 'string') throw new MonaError(`Invalid host ${show(first)}`, 'ERR_INVALID_ADDRESS');
     return { host: stripBrackets(first) || WILDCARD[role], port: toPort(second, role) };
   }
   if (typeof first === 'number' || typeof first === 'bigint') return { host: WILDCARD[role], port: toPort(first, role) };

@@ -27,14 +27,19 @@ export function toCount(value: unknown): number {
  * consumed: k = 0 keeps all; 0 < k < n drops the first k and re-calls with the remainder; k >= n or nil drops all.
  */
 export function applyRest(data: Buffer, handler: (data: Buffer) => unknown, mode: OnDataReturn, hooks: RestHooks): Buffer | undefined {
+  let value: unknown;
+  try {
+    value = handler(data);
+  } catch (err) {
+    hooks.error(err);
+    return undefined;
+  }
+  return settleRest(data, value, handler, mode, hooks);
+}
+
+/** applyRest once the handler has been called on `data` and returned `value` (the caller's fast path made the call). */
+export function settleRest(data: Buffer, value: unknown, handler: (data: Buffer) => unknown, mode: OnDataReturn, hooks: RestHooks): Buffer | undefined {
   for (;;) {
-    let value: unknown;
-    try {
-      value = handler(data);
-    } catch (err) {
-      hooks.error(err);
-      return undefined;
-    }
     if (hooks.closed()) return undefined;
     if (mode === 'consumed') {
       if (value === undefined || value === null) {
@@ -45,15 +50,21 @@ export function applyRest(data: Buffer, handler: (data: Buffer) => unknown, mode
       if (k <= 0) return data;
       if (k >= data.length) return undefined;
       data = data.subarray(k);
-      continue;
+    } else {
+      const r = toCount(value);
+      if (r === 0) return undefined;
+      if (r < 0) {
+        hooks.warn(`onData returned a negative rest (${r}): keeping all ${data.length} bytes`);
+        return data;
+      }
+      if (r >= data.length) return data;
+      data = data.subarray(data.length - r);
     }
-    const r = toCount(value);
-    if (r === 0) return undefined;
-    if (r < 0) {
-      hooks.warn(`onData returned a negative rest (${r}): keeping all ${data.length} bytes`);
-      return data;
+    try {
+      value = handler(data);
+    } catch (err) {
+      hooks.error(err);
+      return undefined;
     }
-    if (r >= data.length) return data;
-    data = data.subarray(data.length - r);
   }
 }

@@ -4,7 +4,8 @@ import { parseAddress, SocketAddress, socketAddressOf, type Endpoint } from './a
 import { toBytes } from './bytes.js';
 import { describeError, MonaError } from './errors.js';
 import { handlerFailed, hasHandler, invoke } from './handler.js';
-import { applyRest, type OnDataReturn } from './rest.js';
+import { settleRest, type OnDataReturn, type RestHooks } from './rest.js';
+import { churn } from './reclaim.js';
 import { logger } from '../log.js';
 
 export const DEFAULT_REST_CAP = 16 * 1024 * 1024;
@@ -48,6 +49,10 @@ export class TCPClient {
   #bytesIn = 0;
   #bytesOut = 0;
   #flushWanted = false;
+  // Lengths of the writes whose callbacks are still due (they come in order), and the one callback of this socket:
+  // no closure per send(), and Node batches the after-write ticks of a shared callback.
+  #writeLengths: number[] = [];
+  #written: (err?: Error | null) => void = () => undefined;
   #peerEnded = false;
   #connectTimer: NodeJS.Timeout | undefined;
   #pending: { resolve: () => void; reject: (err: MonaError) => void } | undefined;
@@ -111,17 +116,8 @@ export class TCPClient {
     if (socket.writableEnded) return 'Socket shut down for writing';
     const bytes = toBytes(data);
     if (!bytes?.length) return undefined;
-    const length = bytes.length;
-    socket.write(bytes, (err) => {
-      if (!err) {
-        this.#bytesOut += length;
-        this.#lastIO = Date.now();
-      }
-      if (this.#flushWanted && socket === this.#socket && socket.writableLength === 0 && !socket.destroyed) {
-        this.#flushWanted = false;
-        invoke(this, 'onFlush');
-      }
-    });
+    this.#writeLengths.push(bytes.length);
+    socket.write(bytes, this.#written);
     this.#lastIO = Date.now();
     if (socket.writableLength > 0) this.#flushWanted = true;
     return undefined;
@@ -162,6 +158,20 @@ export class TCPClient {
     this.#rest = undefined;
     this.#bytesIn = this.#bytesOut = 0;
     this.#peerEnded = this.#flushWanted = false;
+    const lengths: number[] = [];
+    this.#writeLengths = lengths;
+    this.#written = (err) => {
+      const length = lengths.shift() ?? 0;
+      // Bytes the system took are traffic: a slow but steady reader is not idle (-i).
+      if (!err) {
+        this.#bytesOut += length;
+        this.#lastIO = Date.now();
+      }
+      if (this.#flushWanted && socket === this.#socket && socket.writableLength === 0 && !socket.destroyed) {
+        this.#flushWanted = false;
+        invoke(this, 'onFlush');
+      }
+    };
     this.#lastIO = Date.now();
     if (accepted) this.#learnAddresses(socket);
     else socket.once('connect', () => this.#onConnect(socket));
@@ -187,8 +197,17 @@ export class TCPClient {
     if (socket.writableLength === 0) invoke(this, 'onFlush');
   }
 
+  // The rest rule's hooks, made once per client rather than once per chunk.
+  readonly #restHooks: RestHooks = {
+    error: (err) => handlerFailed('onData', err),
+    warn: (message) => logger().log('WARN', message),
+    closed: () => this.#socket === undefined || this.#socket !== this.#receiving || this.#socket.destroyed,
+  };
+  #receiving: net.Socket | undefined;
+
   #receive(socket: net.Socket, chunk: Buffer): void {
     this.#bytesIn += chunk.length;
+    churn(chunk.length);
     this.#lastIO = Date.now();
     const handler = this.onData;
     if (typeof handler !== 'function') {
@@ -196,11 +215,22 @@ export class TCPClient {
       return;
     }
     const data = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;
-    this.#rest = applyRest(data, (d) => handler.call(this, d), this.#onDataReturn, {
-      error: (err) => handlerFailed('onData', err),
-      warn: (message) => logger().log('WARN', message),
-      closed: () => socket !== this.#socket || socket.destroyed,
-    });
+    let value: unknown;
+    try {
+      value = handler.call(this, data);
+    } catch (err) {
+      handlerFailed('onData', err);
+      this.#rest = undefined;
+      return;
+    }
+    // Fast path: the handler consumed everything (nothing, nil or 0 returned), as the echo and pipe modes do.
+    if (this.#onDataReturn === 'rest' && (value === undefined || value === null || value === 0)) {
+      this.#rest = undefined;
+      return;
+    }
+    this.#receiving = socket;
+    this.#rest = settleRest(data, value, (d) => handler.call(this, d), this.#onDataReturn, this.#restHooks);
+    this.#receiving = undefined;
     const cap = this.#restCap;
     if (this.#rest && this.#rest.length > cap) {
       const size = this.#rest.length;
@@ -213,6 +243,10 @@ export class TCPClient {
 
   #onEnd(socket: net.Socket): void {
     if (socket !== this.#socket) return;
+    if (!socket.writableEnded && wasReset(socket)) {
+      socket.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+      return;
+    }
     this.#peerEnded = true;
     if (hasHandler(this, 'onEnd')) invoke(this, 'onEnd');
     else socket.end();
@@ -239,6 +273,17 @@ export class TCPClient {
     }
     invoke(this, 'onDisconnection', peer, this.#error?.message);
   }
+}
+
+/**
+ * Whether an 'end' was really a reset. libuv reports a reset that arrives after the last data as an EOF when the
+ * socket was paused (its POLLHUP shortcut never reads the ECONNRESET), and Node's shutdown() hides the ENOTCONN that
+ * follows. While our side is still open, a real FIN leaves the socket connected (CLOSE_WAIT): getpeername() still
+ * works; after a reset it fails. (Once we have sent our FIN too, both ends are closed either way: no telling.)
+ */
+function wasReset(socket: net.Socket): boolean {
+  const handle = (socket as unknown as { _handle?: { getpeername?: (out: object) => number } })._handle;
+  return typeof handle?.getpeername === 'function' && handle.getpeername({}) !== 0;
 }
 
 /** A TCPClient around a socket a TCPServer accepted (internal: the server's onConnection argument). */

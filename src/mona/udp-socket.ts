@@ -4,7 +4,7 @@ import { lookup } from 'node:dns/promises';
 import { familyOf, formatAddress, parseAddress, socketAddressOf, unmapHost, type Endpoint, type SocketAddress } from './address.js';
 import { toBytes } from './bytes.js';
 import { describeError, MonaError } from './errors.js';
-import { hasHandler, invoke } from './handler.js';
+import { handlerFailed, hasHandler, invoke } from './handler.js';
 import { observers } from './observe.js';
 import { logger } from '../log.js';
 
@@ -207,8 +207,24 @@ export class UDPSocket {
       this.#learnLocal(socket);
       if (this.allowBroadcast) socket.setBroadcast(true);
     });
+    // The sender's "ip:port" is formatted once per sender change, not once per datagram.
+    let lastHost = '';
+    let lastPort = -1;
+    let lastAddress = '';
     socket.on('message', (data, info) => {
-      if (socket === this.#socket) invoke(this, 'onPacket', data, formatAddress(unmapHost(info.address), info.port));
+      if (socket !== this.#socket) return;
+      const handler = this.onPacket;
+      if (typeof handler !== 'function') return;
+      if (info.port !== lastPort || info.address !== lastHost) {
+        lastHost = info.address;
+        lastPort = info.port;
+        lastAddress = formatAddress(unmapHost(info.address), info.port);
+      }
+      try {
+        handler.call(this, data, lastAddress);
+      } catch (err) {
+        handlerFailed('onPacket', err);
+      }
     });
     socket.on('error', (err) => {
       if (socket !== this.#socket || this.#bindState === 'binding') return;
