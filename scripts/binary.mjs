@@ -24,14 +24,15 @@ const run = (cmd, args) => {
 };
 const has = (cmd) => !spawnSync(cmd, ['--version'], { stdio: 'ignore' }).error;
 
-/** The assets to embed: the entries of src/assets.ts whose package is one of our dependencies. */
+/** The assets to embed: the entries of src/assets.ts whose package is one of our dependencies, and the vendor bundles. */
 async function assets() {
-  const { ASSETS, resolveAsset } = await import('../dist/src/assets.js');
+  const { ASSETS, VENDORS, resolveAsset } = await import('../dist/src/assets.js');
   const { dependencies = {} } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const found = {};
   for (const [name, asset] of Object.entries(ASSETS)) {
     if (asset.package in dependencies) found[name] = resolveAsset(asset, join(ROOT, 'package.json'));
   }
+  for (const name of VENDORS) found[`vendor/${name}.cjs`] = join(ROOT, 'dist', 'vendor', `${name}.cjs`);
   return found;
 }
 

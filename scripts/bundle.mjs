@@ -27,21 +27,50 @@ const lazyStringWidth = {
   },
 };
 
+// CommonJS has no import.meta: yargs and wasmoon call createRequire(import.meta.url), so give them this file's URL.
+const commonjs = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+// yargs' platform shim imports node:assert (with its util.inspect and colour machinery: ~5 ms) for two sanity
+// checks that a normal run never trips: load it when one is called.
+const lazyAssert = {
+  name: 'lazy-assert',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?assert$/ }, (args) => (args.importer.includes('yargs') ? { path: 'assert', namespace: 'lazy-assert' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-assert' }, () => ({
+      contents: "let real; const get = () => (real ??= require('node:assert')); module.exports = { strictEqual: (...a) => get().strictEqual(...a), notStrictEqual: (...a) => get().notStrictEqual(...a) };",
+      loader: 'js',
+    }));
+  },
+};
+
 export async function bundle() {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  // The libraries only `run` needs, one file each, loaded on demand by src/assets.ts loadVendor().
+  const { VENDORS } = await import('../dist/src/assets.js');
+  for (const name of VENDORS) {
+    await build({
+      ...commonjs,
+      stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: ROOT, loader: 'js' },
+      outfile: join(ROOT, 'dist', 'vendor', `${name}.cjs`),
+      define: { 'import.meta.url': '__import_meta_url' },
+      // import() of built-ins becomes require(): inside the binary a vendor bundle runs through vm, without import().
+      supported: { 'dynamic-import': false },
+    });
+  }
   await build({
+    ...commonjs,
     entryPoints: [fileURLToPath(new URL('../src/cli.ts', import.meta.url))],
     outfile: BUNDLE,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    // CommonJS has no import.meta: yargs calls createRequire(import.meta.url), so give it this file's URL.
-    define: { 'import.meta.url': '__import_meta_url', MONA_NC_VERSION: JSON.stringify(version) },
-    banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [lazyStringWidth],
-    legalComments: 'none',
-    logLevel: 'warning',
+    define: { 'import.meta.url': '__import_meta_url', MONA_NC_VERSION: JSON.stringify(version), MONA_NC_BUNDLED: 'true' },
+    plugins: [lazyStringWidth, lazyAssert],
   });
 }
 

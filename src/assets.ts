@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getAsset, isSea } from 'node:sea';
+import vm from 'node:vm';
 
 /** A file of an installed package. */
 export interface Asset { package: string; file: string }
@@ -53,4 +54,27 @@ export function assetPath(name: string): string {
     extracted.set(name, path);
   }
   return path;
+}
+
+/**
+ * Heavy libraries only `mona-nc run` needs (wasmoon: Lua; sucrase: TypeScript). The CLI bundle leaves them out, so
+ * that every other command starts without compiling ~0.8 MB of JS: scripts/bundle.mjs writes each to
+ * dist/vendor/NAME.cjs, and the standalone binary embeds those files as assets.
+ */
+export const VENDORS = ['wasmoon', 'sucrase'] as const;
+export type Vendor = (typeof VENDORS)[number];
+
+declare const MONA_NC_BUNDLED: boolean | undefined;
+
+/** Load a vendor library: from node_modules (the unbundled tree), dist/vendor (the npm bundle), or the binary. */
+export async function loadVendor<T>(name: Vendor): Promise<T> {
+  if (typeof MONA_NC_BUNDLED === 'undefined') return (await import(name)) as T;
+  if (!isSea()) return require(join(__dirname, 'vendor', `${name}.cjs`)) as T;
+  // Inside the binary `require` knows only Node's built-ins, which is all a vendor bundle needs.
+  const module = { exports: {} };
+  const filename = `vendor/${name}.cjs`;
+  const wrapper = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {${getAsset(filename, 'utf8')}\n})`, { filename }) as
+    (e: object, r: NodeJS.Require, m: { exports: object }, f: string, d: string) => void;
+  wrapper(module.exports, require, module, filename, 'vendor');
+  return module.exports as T;
 }

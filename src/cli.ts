@@ -4,7 +4,6 @@ import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { splitScriptArgs } from './commands/run.js';
 import { withLogOptions } from './commands/options.js';
-import { usageFailure } from './commands/run-command.js';
 import { version } from './version.js';
 
 const { argv: args, scriptArgs } = splitScriptArgs(hideBin(process.argv));
@@ -26,7 +25,7 @@ const cli = withLogOptions(yargs(args))
   .wrap(Math.min(110, process.stdout.columns || 80))
   .epilogue('Exit status: 0 done, 1 network or runtime failure, 2 bad usage, 130/143 SIGINT/SIGTERM. See mona-nc(1).')
   .fail((message, err) => {
-    void usageFailure(message || err?.message || 'bad usage', jsonLogs ? 'json' : 'text');
+    void import('./commands/run-command.js').then(({ usageFailure }) => usageFailure(message || err?.message || 'bad usage', jsonLogs ? 'json' : 'text'));
   });
 
 // yargs lays out the whole help text right after starting a command, in case it fails and help must be shown: ~60 ms

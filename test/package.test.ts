@@ -2,7 +2,7 @@
 // temporary prefix, from npm's cache) gives a working mona-nc on PATH, its man page, and the library.
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,7 @@ const run = (cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.
 };
 
 // Only what runs: the bin, the bundle, the library with its types, the man page, README, LICENSE.
-const SHIPPED = /^(package\.json|README\.md|LICENSE|bin\/mona-nc\.js|bin\/package\.json|dist\/mona-nc\.cjs|dist\/src\/(index|log)\.(js|d\.ts)|dist\/src\/mona\/[a-z-]+\.(js|d\.ts)|man\/mona-nc\.1)$/;
+const SHIPPED = /^(package\.json|README\.md|LICENSE|bin\/mona-nc\.js|bin\/package\.json|dist\/mona-nc\.cjs|dist\/vendor\/(wasmoon|sucrase)\.cjs|dist\/src\/(index|log)\.(js|d\.ts)|dist\/src\/mona\/[a-z-]+\.(js|d\.ts)|man\/mona-nc\.1)$/;
 
 let tarball: string | undefined;
 let packed: Run;
@@ -46,7 +46,7 @@ test('npm pack ships only what runs', (t) => {
   const [info] = JSON.parse(packed.stdout) as Array<{ files: Array<{ path: string }> }>;
   const files = info?.files.map((f) => f.path) ?? [];
   t.deepEqual(files.filter((f) => !SHIPPED.test(f)), []);
-  for (const needed of ['bin/mona-nc.js', 'bin/package.json', 'dist/mona-nc.cjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'man/mona-nc.1']) t.true(files.includes(needed), needed);
+  for (const needed of ['bin/mona-nc.js', 'bin/package.json', 'dist/mona-nc.cjs', 'dist/vendor/wasmoon.cjs', 'dist/vendor/sucrase.cjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'man/mona-nc.1']) t.true(files.includes(needed), needed);
 });
 
 test('npm install -g of the tarball: mona-nc on PATH, man mona-nc, and the library', async (t) => {
@@ -72,4 +72,14 @@ test('npm install -g of the tarball: mona-nc on PATH, man mona-nc, and the libra
   // The library resolves by name from the installed tree, with its dependencies.
   const lib = await run(process.execPath, ['--input-type=module', '-e', "const { mona, NOTE } = await import('mona-nc'); console.log(typeof mona.createTCPServer, typeof NOTE)"], { cwd: join(prefix, 'lib') });
   t.is(lib.stdout.trim(), 'function function', lib.stderr);
+  // run finds its engines (dist/vendor) and glue.wasm in the installed package.
+  const lua = join(prefix, 'check.lua');
+  const ts = join(prefix, 'check.ts');
+  writeFileSync(lua, "NOTE('lua ', 6 * 7)\n");
+  writeFileSync(ts, "const n: number = 42;\nNOTE('ts ', n);\n");
+  for (const [file, said] of [[lua, 'lua 42'], [ts, 'ts 42']] as const) {
+    const s = await runCli(['run', file], { bin });
+    t.is(s.code, 0, s.stderr);
+    t.regex(s.stderr, new RegExp(`NOTE ${said}$`, 'm'));
+  }
 });

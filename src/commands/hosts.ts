@@ -5,7 +5,7 @@ import type { SocketAddress } from '../mona/index.js';
 import { codeOf, describeError } from '../mona/errors.js';
 import { formatAddress } from '../mona/address.js';
 import { familyOf, parseListen, type FamilyArgs } from './options.js';
-import { UsageError } from './run-command.js';
+import { UsageError } from './usage.js';
 
 /** The wildcard hosts to try for "all interfaces": dual-stack "::" first, then 0.0.0.0 where IPv6 is missing. */
 export function wildcards(family: 4 | 6 | undefined): string[] {

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { isLevelName, type LevelName, type LoggerOptions } from '../log.js';
 import { isIPv6 } from 'node:net';
 import { splitHostPort } from '../mona/address.js';
-import { UsageError } from './run-command.js';
+import { UsageError } from './usage.js';
 
 export interface LogArgs {
   verbose?: number | undefined;

@@ -4,6 +4,7 @@ import { EXIT, reasonOf, type ExitReason } from '../mona/errors.js';
 import { createStdio, type Stdio } from '../modes/stdio.js';
 import type { Progress } from '../modes/progress.js';
 import { logOptions, type LogArgs, type ProgressArgs } from './options.js';
+import { UsageError } from './usage.js';
 
 /** How a session ended: the exit code, its JSON reason, and the one ERROR line of a failure. */
 export interface Outcome {
@@ -14,10 +15,7 @@ export interface Outcome {
 
 export const DONE: Outcome = { code: EXIT.OK, reason: 'done' };
 
-/** A usage error: exit 2 with one ERROR line and a hint. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export interface Context {
   readonly log: Logger;

@@ -1,7 +1,7 @@
 // mona-nc run <script> [args...]: a MonaServer Lua socket script, unchanged, or a JS/TS one, on the same mona API.
 import type { Argv, CommandModule } from 'yargs';
 import type { LogArgs } from './options.js';
-import { runCommand, UsageError } from './run-command.js';
+import { UsageError } from './usage.js';
 
 interface Args extends LogArgs { script: string; onData?: string | undefined }
 
@@ -33,7 +33,7 @@ export function runCommandModule(scriptArgs: readonly string[]): CommandModule<o
       .option('on-data', { type: 'string', choices: ['rest', 'consumed'], describe: "how onData's return value reads: the documented rest (default) or MonaServer 1.x's bytes consumed" })
       .example('$0 run examples/tcp-echo-server.lua 1234', 'the seed\'s echo server on port 1234')
       .example('$0 run fake-server.ts', 'a TypeScript fixture, no build step') as unknown as Argv<Args>,
-    handler: (argv) => runCommand(argv, async (ctx) => {
+    handler: async (argv) => (await import('./run-command.js')).runCommand(argv, async (ctx) => {
       const onDataReturn = argv.onData === 'consumed' ? 'consumed' : 'rest';
       if (argv.onData !== undefined && argv.onData !== 'rest' && argv.onData !== 'consumed') throw new UsageError(`--on-data ${argv.onData}: rest or consumed`);
       const { runScript } = await import('../script/script.js');

@@ -5,7 +5,6 @@ import {
   type FamilyArgs, type IdleArgs, type LogArgs, type ProgressArgs, type SessionArgs, type WaitArgs,
 } from './options.js';
 import { checkFamily } from './hosts.js';
-import { runCommand } from './run-command.js';
 
 interface Args extends LogArgs, FamilyArgs, WaitArgs, IdleArgs, SessionArgs, ProgressArgs { target: string; port?: string | undefined }
 
@@ -17,7 +16,7 @@ export const tcpClient: CommandModule<object, Args> = {
     .positional('port', { type: 'string', describe: 'the port, when <target> is a bare host' })
     .example('$0 tcp-client 127.0.0.1:1234 < request > reply', 'send a file, save the reply')
     .example('$0 connect localhost 80', 'the same with a separate port') as unknown as Argv<Args>,
-  handler: (argv) => runCommand(argv, async (ctx) => {
+  handler: async (argv) => (await import('./run-command.js')).runCommand(argv, async (ctx) => {
     const target = parseTarget(argv.target, argv.port);
     const family = familyOf(argv);
     checkFamily(target.host, family);

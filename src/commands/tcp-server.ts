@@ -6,7 +6,7 @@ import {
   pipeOptions, withFamily, withIdle, withProgress, withSession,
   type FamilyArgs, type IdleArgs, type LogArgs, type ProgressArgs, type SessionArgs,
 } from './options.js';
-import { runCommand, UsageError } from './run-command.js';
+import { UsageError } from './usage.js';
 
 interface Args extends LogArgs, FamilyArgs, IdleArgs, SessionArgs, ProgressArgs {
   address: string;
@@ -27,7 +27,7 @@ export const tcpServer: CommandModule<object, Args> = {
     .option('echo', { type: 'boolean', describe: 'send every client its own data back (implies -k; stdin is not read)' })
     .example('$0 tcp-server 1234 --echo', 'an echo server on every interface')
     .example('$0 tcp-server 127.0.0.1:0 > upload.bin', 'receive one upload on a free port (read it from stderr)') as unknown as Argv<Args>,
-  handler: (argv) => runCommand(argv, async (ctx) => {
+  handler: async (argv) => (await import('./run-command.js')).runCommand(argv, async (ctx) => {
     const { host, port, family } = listenAddress(argv);
     const options = pipeOptions(argv);
     if (argv.echo) rejectWithEcho(argv);

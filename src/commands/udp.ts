@@ -5,7 +5,7 @@ import {
   familyOf, parseSeconds, parseTarget, withFamily, withIdle, withProgress,
   type FamilyArgs, type IdleArgs, type LogArgs, type ProgressArgs,
 } from './options.js';
-import { runCommand, UsageError } from './run-command.js';
+import { UsageError } from './usage.js';
 
 interface UdpArgs extends LogArgs, FamilyArgs, IdleArgs, ProgressArgs {
   quitAfter?: string | undefined;
@@ -34,7 +34,7 @@ const udpConnect: CommandModule<object, ConnectArgs> = {
     .positional('target', { type: 'string', demandOption: true, describe: 'host:port, [ipv6]:port, or a host followed by a port' })
     .positional('port', { type: 'string' })
     .example('printf ping | $0 udp connect 127.0.0.1:1234 -q 1', 'send one datagram, print the replies for 1 s') as unknown as Argv<ConnectArgs>,
-  handler: (argv) => runCommand(argv, async (ctx) => {
+  handler: async (argv) => (await import('./run-command.js')).runCommand(argv, async (ctx) => {
     const target = parseTarget(argv.target, argv.port);
     const host = await inFamily(target.host, target.port, familyOf(argv));
     const [{ mona }, { connected }, { udpPipe }] = await Promise.all([import('../mona/index.js'), import('../modes/events.js'), import('../modes/udp-pipe.js')]);
@@ -55,7 +55,7 @@ const udpBind: CommandModule<object, BindArgs> = {
     .option('keep-open', { alias: 'k', type: 'boolean', describe: 'hear every sender; stdin goes to all of them' })
     .option('echo', { type: 'boolean', describe: 'send each datagram back to its sender (implies -k; stdin is not read)' })
     .example('$0 udp bind 1234 --echo', 'a UDP echo server') as unknown as Argv<BindArgs>,
-  handler: (argv) => runCommand(argv, async (ctx) => {
+  handler: async (argv) => (await import('./run-command.js')).runCommand(argv, async (ctx) => {
     const { host, port, family } = listenAddress(argv);
     const options = udpOptions(argv);
     if (argv.echo && (argv.quitAfter !== undefined || argv.lines)) throw new UsageError(`cannot use --echo and ${argv.lines ? '--lines' : '-q'} (--echo does not read stdin)`);

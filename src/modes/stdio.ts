@@ -38,7 +38,7 @@ export interface Stdio {
 const EMPTY = Buffer.alloc(0);
 
 // stdin is opened only when a mode reads it (a few ms at start-up that a refused connect does not need).
-export function createStdio(out: NodeJS.WriteStream = process.stdout, input?: NodeJS.ReadStream): Stdio {
+export function createStdio(output?: NodeJS.WriteStream, input?: NodeJS.ReadStream): Stdio {
   let closed = false;
   const counts = { received: 0, sent: 0 };
   const closedListeners: Array<() => void> = [];
@@ -47,19 +47,31 @@ export function createStdio(out: NodeJS.WriteStream = process.stdout, input?: No
     closed = true;
     for (const fn of closedListeners.splice(0)) fn();
   };
-  // EPIPE and friends: the reader is gone. Nothing more can be delivered; the mode ends the session.
-  out.on('error', close);
-  out.on('close', close);
+  // process.stdout is made on first use (a refused connect never needs it: a few ms at start-up).
+  let out: NodeJS.WriteStream | undefined;
+  const stdout = (): NodeJS.WriteStream => {
+    if (!out) {
+      out = output ?? process.stdout;
+      // EPIPE and friends: the reader is gone. Nothing more can be delivered; the mode ends the session.
+      out.on('error', close);
+      out.on('close', close);
+    }
+    return out;
+  };
 
   return {
     write: (chunk) => {
       if (closed) return true;
       counts.received += chunk.length;
-      return out.write(chunk);
+      return stdout().write(chunk);
     },
-    onDrain: (fn) => { out.once('drain', fn); },
-    onClosed: (fn) => { if (closed) queueMicrotask(fn); else closedListeners.push(fn); },
-    get pending() { return out.writableLength; },
+    onDrain: (fn) => { stdout().once('drain', fn); },
+    onClosed: (fn) => {
+      stdout();
+      if (closed) queueMicrotask(fn);
+      else closedListeners.push(fn);
+    },
+    get pending() { return out?.writableLength ?? 0; },
     read: (handlers, maxRead) => {
       if (input) return readInput(input, handlers, counts);
       const kind = stdinKind();
@@ -67,7 +79,7 @@ export function createStdio(out: NodeJS.WriteStream = process.stdout, input?: No
       return readInput(kind === 'stream' && maxRead ? boundedStream(maxRead) : process.stdin, handlers, counts);
     },
     flush: () => new Promise((resolve) => {
-      if (closed || out.writableLength === 0) return resolve();
+      if (closed || !out || out.writableLength === 0) return resolve();
       out.write(EMPTY, () => resolve());
       out.once('close', resolve);
     }),

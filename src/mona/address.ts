@@ -72,7 +72,8 @@ export function toPort(value: unknown, role: AddressRole): number {
 export function splitHostPort(text: string): { host: string; port: string | undefined } {
   const v6 = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
   if (v6) return { host: v6[1] ?? '', port: v6[2] };
-  if (isIPv6(text)) return { host: text, port: undefined };
+  // Only a text with two colons can be a bare IPv6 literal (and isIPv6 compiles a big regex at its first call).
+  if (text.indexOf(':') !== text.lastIndexOf(':') && isIPv6(text)) return { host: text, port: undefined };
   const colon = text.lastIndexOf(':');
   if (colon < 0) return { host: text, port: undefined };
   return { host: text.slice(0, colon), port: text.slice(colon + 1) };

@@ -9,6 +9,7 @@ import * as api from '../index.js';
 import { MonaError } from '../mona/errors.js';
 import { invoke } from '../mona/handler.js';
 import { logger } from '../log.js';
+import { loadVendor } from '../assets.js';
 import { closeAll, type Script, type ScriptOptions } from './script.js';
 
 type AnySocket = ReturnType<typeof api.mona.createTCPClient> | ReturnType<typeof api.mona.createTCPServer> | ReturnType<typeof api.mona.createUDPSocket>;
@@ -39,7 +40,7 @@ function located(err: unknown, files: Set<string>): string {
 }
 
 export async function loadJs(file: string, options: ScriptOptions): Promise<Script> {
-  const { transform } = (await import('sucrase')) as unknown as { transform: Transform };
+  const { transform } = await loadVendor<{ transform: Transform }>('sucrase');
   const entry = resolve(file);
   const files = new Set<string>();
   const modules = new Map<string, Module>();

@@ -1,6 +1,6 @@
 // A Lua 5.4 state on wasmoon's raw C exports: bytes cross as bytes (wasmoon's own API decodes UTF-8 and stops at NUL).
-import { LuaWasm } from 'wasmoon';
-import { assetPath } from '../assets.js';
+import type { LuaWasm } from 'wasmoon';
+import { assetPath, loadVendor } from '../assets.js';
 
 export const LUA_OK = 0;
 export const LUA_YIELD = 1;
@@ -59,7 +59,9 @@ export class LuaState {
   #payload: { ptr: number; length: number; buffer: Buffer } | undefined;
 
   static async create(): Promise<LuaState> {
-    modulePromise ??= LuaWasm.initialize(assetPath('glue.wasm')).then((w) => w.module as unknown as RawModule);
+    modulePromise ??= loadVendor<{ LuaWasm: typeof LuaWasm }>('wasmoon')
+      .then(({ LuaWasm: wasm }) => wasm.initialize(assetPath('glue.wasm')))
+      .then((w) => w.module as unknown as RawModule);
     return new LuaState(await modulePromise);
   }
 

@@ -4,7 +4,8 @@ import type { OnDataReturn } from '../mona/index.js';
 import { EXIT, MonaError } from '../mona/errors.js';
 import { observers } from '../mona/observe.js';
 import { listening } from '../modes/events.js';
-import { DONE, UsageError, type Context, type Outcome } from '../commands/run-command.js';
+import { DONE, type Context, type Outcome } from '../commands/run-command.js';
+import { UsageError } from '../commands/usage.js';
 
 export interface Script {
   /** Run the main chunk / module body, then onStart; rejects with the script's error (file:line). */
