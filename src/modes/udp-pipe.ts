@@ -98,10 +98,24 @@ export function udpPipe(ctx: Context, socket: UDPSocket, opts: UdpPipeOptions): 
   let quit: NodeJS.Timeout | undefined;
 
   return new Promise((resolve) => {
+    // The datagrams of one event-loop turn go to stdout in one write: one syscall, not one per datagram.
+    let batch: Buffer[] = [];
+    let held = 0;
+    const release = (): void => {
+      if (batch.length) stdio.write(batch.length === 1 ? batch[0] as Buffer : Buffer.concat(batch, held));
+      batch = [];
+      held = 0;
+    };
+    const hold = (data: Buffer): void => {
+      if (!batch.length) setImmediate(release);
+      batch.push(data);
+      held += data.length;
+    };
     let decided = false;
     const end = (outcome: Outcome, reason: 'local' | 'timeout' | 'error'): void => {
       if (decided) return;
       decided = true;
+      release();
       input?.stop();
       cancelIdle();
       clearTimeout(quit);
@@ -149,8 +163,8 @@ export function udpPipe(ctx: Context, socket: UDPSocket, opts: UdpPipeOptions): 
       }
       peers.heard(address, data.length);
       input ??= startInput();
-      if (stdio.pending > OUTPUT_LIMIT) dropped++;
-      else stdio.write(data);
+      if (stdio.pending + held > OUTPUT_LIMIT) dropped++;
+      else hold(data);
     };
     socket.onFlush = () => input?.resume();
     socket.onError = (message, code) => {
