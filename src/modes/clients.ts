@@ -1,7 +1,8 @@
 // Per-connection bookkeeping shared by the modes: closed events, idle timers, flow limits, a clean close.
 import type { TCPClient } from '../mona/index.js';
 import type { Logger } from '../log.js';
-import { closed, closeReason } from './events.js';
+import { closeReasonOf } from '../mona/errors.js';
+import { closed } from './events.js';
 
 /** Pause a producer while a socket's send queue holds this much; resume on its onFlush. */
 export const QUEUE_LIMIT = 256 * 1024;
@@ -39,7 +40,7 @@ export function watchClient(log: Logger, client: TCPClient, id: number, idleTime
   const cancelIdle = watchIdle(() => client.idleTime, idleTimeout, () => close('timeout'));
   client.onDisconnection = function (_peer, error) {
     cancelIdle();
-    closed(log, { peer, id, bytesIn: this.bytesIn, bytesOut: this.bytesOut, since, reason: localReason ?? closeReason(this.errorCode) });
+    closed(log, { peer, id, bytesIn: this.bytesIn, bytesOut: this.bytesOut, since, reason: localReason ?? closeReasonOf(this.errorCode) });
     if (error && !localReason) log.log('WARN', error);
     gone();
   };

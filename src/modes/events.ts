@@ -39,4 +39,3 @@ export function closed(log: Logger, facts: ClosedFacts): void {
     `closed #${facts.id} ${peer}: ${facts.bytesIn} bytes in, ${facts.bytesOut} bytes out, ${ms} ms (${facts.reason})`);
 }
 
-export { closeReasonOf as closeReason } from '../mona/errors.js';

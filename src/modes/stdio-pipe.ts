@@ -1,8 +1,8 @@
 // stdin/stdout <-> one TCP peer: nc's readwrite(), with backpressure both ways and cli.md's half-close rules.
 import type { TCPClient } from '../mona/index.js';
-import { reasonOf } from '../mona/errors.js';
+import { closeReasonOf, reasonOf } from '../mona/errors.js';
 import { DONE, type Context, type Outcome } from '../commands/run-command.js';
-import { closed, closeReason, eof } from './events.js';
+import { closed, eof } from './events.js';
 import { flushThenClose, QUEUE_LIMIT, watchIdle } from './clients.js';
 
 export interface PipeOptions {
@@ -95,7 +95,7 @@ export function pipeTcp(ctx: Context, client: TCPClient, opts: PipeOptions): Pro
       cancelIdle();
       input.stop();
       const code = this.errorCode;
-      closed(log, { peer, id: opts.id, bytesIn: this.bytesIn, bytesOut: this.bytesOut, since, reason: localReason ?? closeReason(code) });
+      closed(log, { peer, id: opts.id, bytesIn: this.bytesIn, bytesOut: this.bytesOut, since, reason: localReason ?? closeReasonOf(code) });
       if (decided) return resolve(decided);
       if (!error) return resolve(DONE);
       if (this.peerEnded && code && WRITE_FAILURES.has(code)) {

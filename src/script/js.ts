@@ -10,9 +10,8 @@ import { MonaError } from '../mona/errors.js';
 import { invoke } from '../mona/handler.js';
 import { logger } from '../log.js';
 import { loadVendor } from '../assets.js';
-import { closeAll, type Script, type ScriptOptions } from './script.js';
+import { closeAll, type AnySocket, type Script, type ScriptOptions } from './script.js';
 
-type AnySocket = ReturnType<typeof api.mona.createTCPClient> | ReturnType<typeof api.mona.createTCPServer> | ReturnType<typeof api.mona.createUDPSocket>;
 type Transform = (code: string, options: { transforms: Array<'typescript' | 'imports'>; filePath: string }) => { code: string };
 interface Module { exports: Record<string, unknown> }
 type Wrapper = (exports: Module['exports'], require: (id: string) => unknown, module: Module, filename: string, dirname: string, meta: object) => unknown;

@@ -1,6 +1,6 @@
 // What `mona-nc run` needs of a script engine (Lua or JS/TS), and the loop that runs one until its work is done.
 import { extname } from 'node:path';
-import type { OnDataReturn } from '../mona/index.js';
+import type { OnDataReturn, TCPClient, TCPServer, UDPSocket } from '../mona/index.js';
 import { EXIT, MonaError } from '../mona/errors.js';
 import { observers } from '../mona/observe.js';
 import { listening } from '../modes/events.js';
@@ -66,17 +66,18 @@ export async function runScript(ctx: Context, file: string, options: ScriptOptio
   });
 }
 
-type AnySocket = import('../mona/index.js').TCPClient | import('../mona/index.js').TCPServer | import('../mona/index.js').UDPSocket;
+/** Any socket a script makes. */
+export type AnySocket = TCPClient | TCPServer | UDPSocket;
 
 /**
  * Close a script's sockets at its end: listeners and UDP sockets at once; TCP connections flush what was sent to
  * them and half-close, and are cut after `graceMs` if the peer does not close.
  */
 export function closeAll(sockets: Iterable<AnySocket>, graceMs = 1000): Promise<void> {
-  const open: Array<import('../mona/index.js').TCPClient> = [];
+  const open: TCPClient[] = [];
   for (const s of sockets) {
     if ('stop' in s) s.stop();
-    else if ('disconnect' in s && 'idleTime' in s) {
+    else if ('idleTime' in s) {
       if (!s.connected) continue;
       s.disconnect();
       open.push(s);
