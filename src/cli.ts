@@ -3,14 +3,14 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';
 import { splitScriptArgs } from './commands/run.js';
-import { withLogOptions } from './commands/options.js';
+import { withFlags } from './commands/flags.js';
 import { version } from './version.js';
 
 const { argv: args, scriptArgs } = splitScriptArgs(hideBin(process.argv));
 // The log format must be known even when parsing fails, so a JSON consumer gets JSON.
 const jsonLogs = args.some((a, i) => a === '--log-format=json' || (a === '--log-format' && args[i + 1] === 'json'));
 
-const cli = withLogOptions(yargs(args))
+const cli = withFlags(yargs(args), 'root')
   .scriptName('mona-nc')
   .usage('$0 <command> [options]\n\nA netcat for people who script sockets (MonaServer\'s TCPClient, TCPServer, UDPSocket).')
   .command(commands(scriptArgs))

@@ -14,9 +14,9 @@ async function loaded(args: string[]): Promise<string[]> {
   return [...new Set(r.stderr.split('\n').flatMap((l) => /^import file:.*\/dist\/src\/(.*)$/.exec(l)?.[1] ?? []))];
 }
 
-// The sockets' implementations and every mode but stdio.js (the command runner's stdin/stdout).
+// The sockets' implementations, the modes and the relay.
 const SOCKETS = /^mona\/(index|tcp-client|tcp-server|udp-socket)\.js$/;
-const MODES = /^modes\/(?!stdio\.js$)/;
+const MODES = /^(modes\/|core\/relay\.js$)/;
 
 test('--version and --help load no socket and no mode', async (t) => {
   for (const args of [['--version'], ['--help'], ['tcp-server', '--help']]) {

@@ -1,9 +1,8 @@
 // mona-nc run <script> [args...]: a MonaServer Lua socket script, unchanged, or a JS/TS one, on the same mona API.
 import type { Argv, CommandModule } from 'yargs';
-import type { LogArgs } from './options.js';
-import { UsageError } from './usage.js';
+import { withFlags } from './flags.js';
 
-interface Args extends LogArgs { script: string; onData?: string | undefined }
+interface Args { script: string }
 
 /** Options of ours that take a value: the script starts at the first word that is neither an option nor one. */
 const VALUED = new Set(['--log-level', '--log-format', '--on-data']);
@@ -28,16 +27,13 @@ export function runCommandModule(scriptArgs: readonly string[]): CommandModule<o
   return {
     command: 'run <script> [args..]',
     describe: 'run a Mona socket script: .lua (MonaServer\'s, unchanged), .js, .mjs or .ts, with a global `mona`',
-    builder: (y: Argv) => y
+    builder: (y: Argv) => withFlags(y, 'run')
       .positional('script', { type: 'string', demandOption: true, describe: 'the script; what follows it is its own arguments (Lua: arg, ...; JS: args)' })
-      .option('on-data', { type: 'string', choices: ['rest', 'consumed'], describe: "how onData's return value reads: the documented rest (default) or MonaServer 1.x's bytes consumed" })
       .example('$0 run examples/tcp-echo-server.lua 1234', 'the seed\'s echo server on port 1234')
       .example('$0 run fake-server.ts', 'a TypeScript fixture, no build step') as unknown as Argv<Args>,
-    handler: async (argv) => (await import('./run-command.js')).runCommand(argv, async (ctx) => {
-      const onDataReturn = argv.onData === 'consumed' ? 'consumed' : 'rest';
-      if (argv.onData !== undefined && argv.onData !== 'rest' && argv.onData !== 'consumed') throw new UsageError(`--on-data ${argv.onData}: rest or consumed`);
+    handler: async (argv) => (await import('./run-command.js')).runCommand('run', argv, async (session, s) => {
       const { runScript } = await import('../script/script.js');
-      return runScript(ctx, argv.script, { args: scriptArgs, onDataReturn, stacks: (argv.verbose ?? 0) >= 3 });
+      return runScript(session, argv.script, { args: scriptArgs, onDataReturn: s.onData, stacks: s.verbose >= 3 });
     }),
   };
 }

@@ -1,71 +1,36 @@
-// mona-nc udp connect|bind: a connected UDP socket, or a bound one that hears the first sender (-k: everyone).
+// mona-nc udp connect|bind: the udp row's connected socket piped to stdio, or its bound socket with a mode (the first
+// sender piped to stdio, every sender with -k, or --echo).
 import type { Argv, CommandModule } from 'yargs';
-import { inFamily, listenAddress, startOn } from './hosts.js';
-import {
-  familyOf, parseSeconds, parseTarget, withFamily, withIdle, withProgress,
-  type FamilyArgs, type IdleArgs, type LogArgs, type ProgressArgs,
-} from './options.js';
-import { UsageError } from './usage.js';
+import { TRANSPORTS } from '../transports/index.js';
+import { withFlags } from './flags.js';
+import { serve } from './serve.js';
 
-interface UdpArgs extends LogArgs, FamilyArgs, IdleArgs, ProgressArgs {
-  quitAfter?: string | undefined;
-  lines?: boolean | undefined;
-  broadcast?: boolean | undefined;
-}
-interface ConnectArgs extends UdpArgs { target: string; port?: string | undefined }
-interface BindArgs extends UdpArgs { address: string; port?: string | undefined; keepOpen?: boolean | undefined; echo?: boolean | undefined }
-
-const withUdpOptions = (y: Argv): Argv => withProgress(withIdle(withFamily(y), 'a datagram'))
-  .option('quit-after', { alias: 'q', type: 'string', describe: 'exit SECS after stdin EOF (exit 0)' })
-  .option('lines', { type: 'boolean', describe: 'one datagram per stdin line (newline included) instead of one per read' })
-  .option('broadcast', { alias: 'b', type: 'boolean', describe: 'allow sending to broadcast addresses' });
-
-/** The UDP session flags, parsed once. */
-const udpOptions = (argv: UdpArgs): { lines: boolean; quitAfter: number | undefined; idleTimeout: number | undefined } => ({
-  lines: argv.lines ?? false,
-  quitAfter: parseSeconds('-q', argv.quitAfter),
-  idleTimeout: parseSeconds('-i', argv.idleTimeout),
-});
+interface ConnectArgs { target: string; port?: string | undefined }
+interface BindArgs { address: string; port?: string | undefined }
 
 const udpConnect: CommandModule<object, ConnectArgs> = {
   command: 'connect <target> [port]',
   describe: 'a connected UDP socket: stdin -> datagrams, datagrams -> stdout',
-  builder: (y: Argv) => withUdpOptions(y)
+  builder: (y: Argv) => withFlags(y, 'udp connect')
     .positional('target', { type: 'string', demandOption: true, describe: 'host:port, [ipv6]:port, or a host followed by a port' })
     .positional('port', { type: 'string' })
     .example('printf ping | $0 udp connect 127.0.0.1:1234 -q 1', 'send one datagram, print the replies for 1 s') as unknown as Argv<ConnectArgs>,
-  handler: async (argv) => (await import('./run-command.js')).runCommand(argv, async (ctx) => {
-    const target = parseTarget(argv.target, argv.port);
-    const host = await inFamily(target.host, target.port, familyOf(argv));
-    const [{ mona }, { connected }, { udpPipe }] = await Promise.all([import('../mona/index.js'), import('../modes/events.js'), import('../modes/udp-pipe.js')]);
-    const socket = mona.createUDPSocket(argv.broadcast);
-    await socket.connectAsync(host, target.port);
-    connected(ctx.log, socket.address, socket.peerAddress);
-    return udpPipe(ctx, socket, { peers: 'connected', ...udpOptions(argv) });
+  handler: async (argv) => (await import('./run-command.js')).runCommand('udp connect', argv, async (session, s) => {
+    const udp = TRANSPORTS.udp;
+    const peer = await udp.connect(session, udp.target(argv.target, argv.port, s), s);
+    return (await import('../modes/pipe.js')).pipe(session, peer, s);
   }),
 };
 
 const udpBind: CommandModule<object, BindArgs> = {
   command: 'bind <address> [port]',
   describe: 'a bound UDP socket: datagrams -> stdout; stdin goes to the first sender (-k: to every sender)',
-  builder: (y: Argv) => withUdpOptions(y)
+  builder: (y: Argv) => withFlags(y, 'udp bind')
     .usage('$0 udp bind [address] <port>')
     .positional('address', { type: 'string', demandOption: true, describe: 'PORT (all interfaces), host:port, [ipv6]:port, or a host followed by a port' })
     .positional('port', { type: 'string' })
-    .option('keep-open', { alias: 'k', type: 'boolean', describe: 'hear every sender; stdin goes to all of them' })
-    .option('echo', { type: 'boolean', describe: 'send each datagram back to its sender (implies -k; stdin is not read)' })
     .example('$0 udp bind 1234 --echo', 'a UDP echo server') as unknown as Argv<BindArgs>,
-  handler: async (argv) => (await import('./run-command.js')).runCommand(argv, async (ctx) => {
-    const { host, port, family } = listenAddress(argv);
-    const options = udpOptions(argv);
-    if (argv.echo && (argv.quitAfter !== undefined || argv.lines)) throw new UsageError(`cannot use --echo and ${argv.lines ? '--lines' : '-q'} (--echo does not read stdin)`);
-    if (argv.echo && argv.progress) throw new UsageError('cannot use --echo and --progress (--echo does not use stdin or stdout)');
-    const [{ mona }, { listening }] = await Promise.all([import('../mona/index.js'), import('../modes/events.js')]);
-    const socket = mona.createUDPSocket(argv.broadcast);
-    listening(ctx.log, await startOn(host, family, (h) => socket.bindAsync(h, port)), 'udp');
-    if (argv.echo) return (await import('../modes/echo.js')).echoUdp(ctx, socket, options);
-    return (await import('../modes/udp-pipe.js')).udpPipe(ctx, socket, { peers: argv.keepOpen ? 'all' : 'first', ...options });
-  }),
+  handler: async (argv) => (await import('./run-command.js')).runCommand('udp bind', argv, (session, s) => serve(session, TRANSPORTS.udp, argv, s)),
 };
 
 export const udp: CommandModule<object, object> = {

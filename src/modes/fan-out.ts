@@ -1,89 +1,118 @@
-// tcp-server -k: many clients at once; stdin goes to every client (as ncat does), every client to stdout.
-import type { TCPClient, TCPServer } from '../mona/index.js';
-import { DONE, type Context, type Outcome } from '../commands/run-command.js';
-import { accepted, eof } from './events.js';
-import { flushThenClose, QUEUE_LIMIT, watchClient } from './clients.js';
-import type { Input } from './stdio.js';
+// -k: many peers at once as one endpoint (a hub), relay(hub, stdio): stdin goes to every peer (as ncat does), every
+// peer to stdout. A peer's FIN is answered with ours once its queue is out; -i closes an idle peer, not the server.
+import type { Logger } from '../log.js';
+import type { Endpoint, EndpointEvents, Listener } from '../core/endpoint.js';
+import { framing } from '../core/framing.js';
+import type { Outcome } from '../core/outcome.js';
+import { relay } from '../core/relay.js';
+import type { Session } from '../core/session.js';
+import { stdioEndpoint } from '../core/stdio.js';
+import { watchIdle } from '../core/timers.js';
 
-export interface FanOutOptions {
+export interface FanOutSettings {
   shutdown: boolean;
   quitAfter?: number | undefined;
   idleTimeout?: number | undefined;
+  lines?: boolean | undefined;
 }
 
-export function fanOut(ctx: Context, server: TCPServer, opts: FanOutOptions): Promise<Outcome> {
-  const { log, stdio } = ctx;
-  const clients = new Set<TCPClient>();
-  const paused = new Set<TCPClient>();
-  let nextId = 1;
-  let input: Input | undefined;
-  let inputDone = false;
-  let decided: Outcome | undefined;
+export function fanOut(session: Session, listener: Listener, s: FanOutSettings): Promise<Outcome> {
+  const peers = hub(session.log, listener, s.idleTimeout);
+  const local = stdioEndpoint(session.stdio, framing(listener.datagram, s.lines));
+  const r = relay(session.log, peers, local, { shutdown: s.shutdown, quitAfter: s.quitAfter });
+  session.onSignal((outcome) => r.stop(outcome, true));
+  return r.done;
+}
 
-  return new Promise((resolve) => {
-    const settleIfDone = (): void => {
-      if (decided && clients.size === 0) resolve(decided);
-    };
-    const end = (outcome: Outcome, flush: boolean): void => {
-      if (decided) return;
-      decided = outcome;
-      server.stop();
-      input?.stop();
-      for (const client of clients) if (flush) flushThenClose(client); else client.close();
-      settleIfDone();
-    };
-    // stdin flows only while some client can take it: no client, or one with a full queue, pauses it.
-    const flow = (): void => {
-      if (!input) return;
-      const full = clients.size === 0 || [...clients].some((c) => c.queueing >= QUEUE_LIMIT);
-      if (full) input.pause();
-      else input.resume();
-    };
-    const startInput = (): Input => stdio.read({
-      data(chunk) {
-        for (const client of clients) client.send(chunk);
-        flow();
+/**
+ * A listener's peers as one endpoint: a write goes to every peer, any peer's data is its data. It is writable while
+ * it has a peer and none is over its queue mark, so the slowest peer paces stdin and nothing is dropped; with no peer,
+ * stdin is not read. It never ends by itself; closed, it closes every peer and is over when the last one is.
+ */
+export function hub(log: Logger, listener: Listener, idleTimeout: number | undefined): Endpoint {
+  const peers = new Set<Endpoint>();
+  const full = new Set<Endpoint>();
+  let on: EndpointEvents | undefined;
+  let paused = false;
+  let ended = false;
+  let closing = false;
+  let over = false;
+  const writable = (): boolean => !closing && peers.size > 0 && full.size === 0;
+  const finish = (): void => {
+    if (over || !closing || peers.size > 0) return;
+    over = true;
+    on?.closed();
+  };
+
+  const add = (peer: Endpoint): void => {
+    peers.add(peer);
+    const cancelIdle = watchIdle(() => peer.idleTime, idleTimeout, () => peer.close('timeout', false));
+    peer.attach({
+      data: (chunk) => on?.data(chunk),
+      // The peer's FIN: ours follows once what is queued for it is out (as MonaServer closes on the peer's close).
+      end: () => peer.end(),
+      drain() {
+        full.delete(peer);
+        if (writable()) on?.drain();
       },
-      end() {
-        inputDone = true;
-        if (opts.shutdown) for (const client of clients) { client.disconnect(); eof(log, client.peerAddress, 'out'); }
-        if (opts.quitAfter !== undefined) setTimeout(() => end(DONE, false), opts.quitAfter);
+      closed(failure) {
+        cancelIdle();
+        peers.delete(peer);
+        full.delete(peer);
+        // A failing peer is a WARN, never the server's failure.
+        if (failure) log.log('WARN', failure.message);
+        if (closing) finish();
+        else if (writable()) on?.drain();
       },
     });
+    if (!paused) peer.resume();
+    if (ended) peer.end();
+    if (writable()) on?.drain();
+  };
 
-    server.onConnection = (client) => {
-      const id = nextId++;
-      accepted(log, client.address, client.peerAddress, id);
-      clients.add(client);
-      client.onData = function (data) {
-        if (!stdio.write(data) && !paused.has(this)) {
-          paused.add(this);
-          this.pause();
-          if (paused.size === 1) stdio.onDrain(() => { for (const c of paused) c.resume(); paused.clear(); });
-        }
-        return 0;
-      };
-      client.onFlush = flow;
-      // The client's FIN: ours follows once what is queued for it is out (as MonaServer closes on the peer's close).
-      client.onEnd = function () {
-        eof(log, this.peerAddress, 'in');
-        this.disconnect();
-        eof(log, this.peerAddress, 'out');
-      };
-      watchClient(log, client, id, opts.idleTimeout, () => {
-        clients.delete(client);
-        paused.delete(client);
-        flow();
-        settleIfDone();
-      });
-      if (inputDone && opts.shutdown) {
-        client.disconnect();
-        eof(log, client.peerAddress, 'out');
-      }
-      input ??= startInput();
-      flow();
-    };
-    stdio.onClosed(() => end(DONE, false));
-    ctx.onSignal((outcome) => end(outcome, true));
-  });
+  return {
+    label: listener.label,
+    idleText: `traffic on ${listener.label}`,
+    datagram: listener.datagram,
+    lossy: listener.datagram,
+    attach(events) {
+      on = events;
+      listener.onPeer = (peer) => (closing ? peer.close('local', false) : add(peer));
+    },
+    write(chunk) {
+      for (const peer of peers) if (!peer.write(chunk)) full.add(peer);
+      return full.size === 0;
+    },
+    get writable() { return writable(); },
+    end() {
+      ended = true;
+      for (const peer of peers) peer.end();
+    },
+    close(reason, flush) {
+      if (closing) return;
+      closing = true;
+      listener.close();
+      for (const peer of [...peers]) peer.close(reason, flush);
+      finish();
+    },
+    pause() {
+      paused = true;
+      for (const peer of peers) peer.pause();
+    },
+    resume() {
+      paused = false;
+      for (const peer of peers) peer.resume();
+    },
+    get queued() {
+      let most = 0;
+      for (const peer of peers) most = Math.max(most, peer.queued);
+      return most;
+    },
+    get bytesOut() {
+      let sum = 0;
+      for (const peer of peers) sum += peer.bytesOut;
+      return sum;
+    },
+    idleTime: 0,
+  };
 }

@@ -3,7 +3,7 @@
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, SIGINT: 130, SIGTERM: 143 } as const;
 
 export type ExitReason =
-  | 'done' | 'refused' | 'unreachable' | 'timeout' | 'dns' | 'in-use' | 'denied' | 'reset' | 'usage' | 'script' | 'signal';
+  | 'done' | 'refused' | 'unreachable' | 'timeout' | 'dns' | 'in-use' | 'denied' | 'reset' | 'usage' | 'script' | 'signal' | 'io';
 
 interface Cause { readonly text: string; readonly reason: ExitReason }
 
@@ -30,6 +30,11 @@ const CAUSES: Readonly<Record<string, Cause>> = {
   EMSGSIZE: { text: 'message too long', reason: 'unreachable' },
   ENOBUFS: { text: 'no buffer space available', reason: 'unreachable' },
   EMFILE: { text: 'too many open files', reason: 'denied' },
+  ENOSPC: { text: 'no space left on device', reason: 'io' },
+  EIO: { text: 'input/output error', reason: 'io' },
+  EISDIR: { text: 'is a directory', reason: 'io' },
+  EFBIG: { text: 'file too large', reason: 'io' },
+  EDQUOT: { text: 'disk quota exceeded', reason: 'io' },
   ERR_REST_OVERFLOW: { text: 'rest buffer over its cap', reason: 'script' },
   ERR_SOCKET_DGRAM_NOT_RUNNING: { text: 'socket closed', reason: 'reset' },
 };

@@ -15,7 +15,8 @@ export type Mona = typeof mona;
 
 export { TCPClient, DEFAULT_REST_CAP, type TCPClientOptions, type OnData, type OnDisconnection } from './tcp-client.js';
 export { TCPServer, type TCPServerOptions, type OnConnection } from './tcp-server.js';
-export { UDPSocket, MAX_DATAGRAM, type OnPacket } from './udp-socket.js';
+export { UDPSocket, type OnPacket } from './udp-socket.js';
+export { MAX_DATAGRAM } from './bytes.js';
 export { SocketAddress, formatAddress, parseAddress, type Endpoint } from './address.js';
 export { MonaError, EXIT, type ExitReason } from './errors.js';
 export { applyRest, toCount, type OnDataReturn } from './rest.js';

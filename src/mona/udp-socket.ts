@@ -2,14 +2,12 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { familyOf, formatAddress, parseAddress, socketAddressOf, unmapHost, type Endpoint, type SocketAddress } from './address.js';
-import { toBytes } from './bytes.js';
+import { MAX_DATAGRAM, toBytes } from './bytes.js';
 import { describeError, MonaError } from './errors.js';
 import { handlerFailed, hasHandler, invoke } from './handler.js';
 import { observers } from './observe.js';
 import { logger } from '../log.js';
 
-/** The largest UDP payload over IPv4; larger datagrams are refused, never truncated. */
-export const MAX_DATAGRAM = 65507;
 
 export type OnPacket = (this: UDPSocket, data: Buffer, address: string) => unknown;
 export type OnUDPError = (this: UDPSocket, message: string, code: string) => unknown;

@@ -1,11 +1,11 @@
 // What `mona-nc run` needs of a script engine (Lua or JS/TS), and the loop that runs one until its work is done.
 import { extname } from 'node:path';
 import type { OnDataReturn, TCPClient, TCPServer, UDPSocket } from '../mona/index.js';
-import { EXIT, MonaError } from '../mona/errors.js';
+import { MonaError } from '../mona/errors.js';
 import { observers } from '../mona/observe.js';
-import { listening } from '../modes/events.js';
-import { DONE, type Context, type Outcome } from '../commands/run-command.js';
-import { UsageError } from '../commands/usage.js';
+import { listening } from '../core/events.js';
+import { DONE, UsageError, type Outcome } from '../core/outcome.js';
+import type { Session } from '../core/session.js';
 
 export interface Script {
   /** Run the main chunk / module body, then onStart; rejects with the script's error (file:line). */
@@ -36,7 +36,7 @@ async function load(file: string, options: ScriptOptions): Promise<Script> {
  * Run a script: it lives while any of its sockets or timers does (Node's own loop tells), and ends on SIGINT/SIGTERM
  * after onStop and closing its sockets.
  */
-export async function runScript(ctx: Context, file: string, options: ScriptOptions): Promise<Outcome> {
+export async function runScript(ctx: Session, file: string, options: ScriptOptions): Promise<Outcome> {
   // A script's listeners announce their real address like the CLI's, so a shell test can read the port.
   observers.listening = (address, transport) => listening(ctx.log, address, transport);
   let script: Script;
@@ -49,7 +49,7 @@ export async function runScript(ctx: Context, file: string, options: ScriptOptio
     const message = code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES'
       ? `Unable to read ${file} (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'permission denied'})`
       : (err as Error).message;
-    return { code: EXIT.FAILURE, reason: 'script', error: err instanceof MonaError || code ? message : String(err) };
+    return { reason: 'script', error: err instanceof MonaError || code ? message : String(err) };
   }
   return new Promise((resolve) => {
     let ending = false;

@@ -1,6 +1,8 @@
 // The argv parsers in-process: ports, targets, listen addresses, durations, log flags.
 import test from 'ava';
-import { logOptions, parseListen, parsePort, parseSeconds, parseTarget } from '../../src/commands/options.js';
+import { check, logOptions } from '../../src/commands/flags.js';
+import { parsePort, parseSeconds } from '../../src/core/parse.js';
+import { parseListen, parseTarget } from '../../src/transports/inet.js';
 
 test('ports: 0..65535, 1..65535 for a target, one message shape', (t) => {
   t.is(parsePort('0', { allowZero: true }), 0);
@@ -48,6 +50,6 @@ test('log flags: levels, formats, conflicts', (t) => {
   t.like(logOptions({ verbose: 2 }), { level: 'DEBUG' });
   t.like(logOptions({ verbose: 5 }), { level: 'TRACE', stacks: true });
   t.like(logOptions({ logLevel: 'warn', logFormat: 'json' }), { level: 'WARN', format: 'json' });
-  t.throws(() => logOptions({ quiet: true, verbose: 1 }), { message: 'cannot use --quiet and -v' });
+  t.throws(() => check('tcp-client', { quiet: true, verbose: 1 }), { message: 'cannot use --quiet and -v' });
   t.throws(() => logOptions({ logLevel: 'x' }), { message: /not one of/ });
 });

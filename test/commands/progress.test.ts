@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatBytes } from '../../src/modes/progress.js';
+import { formatBytes } from '../../src/taps/progress.js';
 import { runCli } from '../helpers/cli.js';
 import { closeAllPeers, connectTcp, readAll, sha256, tcpPeer, udpPeer, within } from '../helpers/net.js';
 import { noPty, runInPty, shellQuote } from '../helpers/pty.js';

@@ -5,11 +5,10 @@ import fc from 'fast-check';
 import net from 'node:net';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { formatAddress, MonaError, parseAddress, SocketAddress } from '../../src/mona/index.js';
-import {
-  familyOf, logOptions, parseListen, parsePort, parseSeconds, parseTarget, pipeOptions, withLogOptions,
-} from '../../src/commands/options.js';
-import { checkFamily } from '../../src/commands/hosts.js';
-import { UsageError } from '../../src/commands/run-command.js';
+import { logOptions, readSettings, withFlags } from '../../src/commands/flags.js';
+import { UsageError } from '../../src/core/outcome.js';
+import { parsePort, parseSeconds } from '../../src/core/parse.js';
+import { checkFamily, parseListen, parseTarget } from '../../src/transports/inet.js';
 import { tcpClient } from '../../src/commands/tcp-client.js';
 import { tcpServer } from '../../src/commands/tcp-server.js';
 import { runCli } from '../helpers/cli.js';
@@ -90,17 +89,18 @@ test('parsePort, parseSeconds, parseTarget, parseListen: a value in range or a U
   }), { numRuns: 5000 });
 });
 
-test('logOptions, familyOf, pipeOptions on any flag combination: settings or a UsageError', (t) => {
+test('readSettings and logOptions on any flag combination: settings or a UsageError', (t) => {
   const maybe = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined });
   fc.assert(fc.property(
     fc.record({ verbose: maybe(fc.nat(5)), quiet: maybe(fc.boolean()), logLevel: maybe(fc.oneof(junk, fc.constantFrom('trace', 'ERROR', 'note', 'Warn'))), logFormat: maybe(fc.constantFrom('text', 'json')) }),
     fc.record({ 4: maybe(fc.boolean()), 6: maybe(fc.boolean()) }),
     fc.record({ shutdown: maybe(fc.boolean()), quitAfter: maybe(junk), linger: maybe(junk), idleTimeout: maybe(junk) }),
     (logArgs, family, session) => {
-      answersOrRefuses(() => logOptions(logArgs), UsageError);
-      answersOrRefuses(() => familyOf(family), UsageError);
-      let opts: ReturnType<typeof pipeOptions> | undefined;
-      if (answersOrRefuses(() => { opts = pipeOptions(session); }, UsageError)) t.true((opts?.linger ?? -1) >= 0);
+      let settings: ReturnType<typeof readSettings> | undefined;
+      if (answersOrRefuses(() => { settings = readSettings('tcp-client', { ...logArgs, ...family, ...session }); }, UsageError)) {
+        t.true((settings?.linger ?? -1) >= 0);
+        answersOrRefuses(() => logOptions(settings ?? {}), UsageError);
+      }
     },
   ), { numRuns: 3000 });
 });
@@ -142,7 +142,7 @@ async function safeEndpoints(): Promise<Safe & { close(): Promise<void> }> {
 function parseInProcess(args: string[]): { failed?: string; argv?: Record<string, unknown> } {
   const result: { failed?: string; argv?: Record<string, unknown> } = {};
   const stub = (c: CommandModule<object, never>): CommandModule => ({ ...c, handler: (argv: Record<string, unknown>) => { result.argv = argv; } } as unknown as CommandModule);
-  (withLogOptions(yargs(args)) as Argv)
+  (withFlags(yargs(args), 'root') as Argv)
     .command([stub(tcpClient as unknown as CommandModule<object, never>), stub(tcpServer as unknown as CommandModule<object, never>)])
     // As src/cli.ts configures it.
     .strict()
@@ -166,15 +166,13 @@ test('600 argv through yargs and the option parsers in-process (a yargs instance
       refused++;
       return;
     }
-    const argv = r.argv as Parameters<typeof logOptions>[0] & Parameters<typeof familyOf>[0] & { address?: string; target?: string; port?: string; wait?: string };
+    const argv = r.argv as Record<string, unknown> & { address?: string; target?: string; port?: string };
     const ok = answersOrRefuses(() => {
-      logOptions(argv);
-      const family = familyOf(argv);
       const server = argv.address !== undefined;
+      const settings = readSettings(server ? 'tcp-server' : 'tcp-client', argv);
+      logOptions(settings);
       const endpoint = server ? parseListen(String(argv.address), argv.port) : parseTarget(String(argv.target), argv.port);
-      checkFamily(endpoint.host, family);
-      pipeOptions(argv as Parameters<typeof pipeOptions>[0]);
-      if (!server) parseSeconds('-w', argv.wait);
+      checkFamily(endpoint.host, settings.family);
     }, UsageError);
     if (ok) parsed++;
     else refused++;

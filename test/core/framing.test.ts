@@ -1,6 +1,6 @@
 // Cutting stdin into datagrams.
 import test from 'ava';
-import { datagramCutter } from '../../src/modes/udp-pipe.js';
+import { datagramCutter } from '../../src/core/framing.js';
 
 test('reads: one datagram each (reads are bounded to a datagram upstream)', (t) => {
   const cutter = datagramCutter(false);

@@ -1,14 +1,19 @@
-// stdin/stdout for the modes: received bytes out with backpressure, a quiet end when stdout's reader goes,
-// stdin read only on demand (and paused, never buffered, while the socket's queue is full).
+// stdin/stdout as an endpoint: received bytes out with backpressure, a quiet end when stdout's reader goes (EPIPE)
+// and a failure for any other write error, stdin read only on demand (paused, never buffered, while the sink is full).
 import { fstatSync, read } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { isatty } from 'node:tty';
+import { causeOf, codeOf } from '../mona/errors.js';
 import { churn } from '../mona/reclaim.js';
+import type { Endpoint, EndpointEvents, Failure } from './endpoint.js';
+import { datagramCutter } from './framing.js';
 
 export interface InputHandlers {
   data(chunk: Buffer): void;
   end(): void;
+  /** stdin cannot be read (a directory, an I/O error): the session fails. */
+  error(err: Error): void;
 }
 
 export interface Input {
@@ -22,8 +27,11 @@ export interface Stdio {
   /** Write received bytes; false means "wait for onDrain". After stdout closed, bytes are dropped. */
   write(chunk: Buffer): boolean;
   onDrain(fn: () => void): void;
-  /** Once, if stdout's reader goes away (`| head -c 10`): the session ends quietly, exit 0. */
-  onClosed(fn: () => void): void;
+  /**
+   * Once, when stdout can take no more: its reader went away (`| head -c 10`: EPIPE, `error` undefined, a quiet end)
+   * or a write failed (`> /dev/full`: the error, a failure).
+   */
+  onClosed(fn: (error: Error | undefined) => void): void;
   /** Bytes written to stdout and not yet taken by its reader. */
   readonly pending: number;
   /** Start reading stdin; call once. With `maxRead`, no read is longer (UDP: one read, one datagram). */
@@ -40,21 +48,23 @@ const EMPTY = Buffer.alloc(0);
 // stdin is opened only when a mode reads it (a few ms at start-up that a refused connect does not need).
 export function createStdio(output?: NodeJS.WriteStream, input?: NodeJS.ReadStream): Stdio {
   let closed = false;
+  let failure: Error | undefined;
   const counts = { received: 0, sent: 0 };
-  const closedListeners: Array<() => void> = [];
-  const close = (): void => {
+  const closedListeners: Array<(error: Error | undefined) => void> = [];
+  // Only EPIPE means "the reader left"; any other write error (ENOSPC, EIO) is a failure, never a silent end.
+  const close = (err?: Error): void => {
     if (closed) return;
     closed = true;
-    for (const fn of closedListeners.splice(0)) fn();
+    if (err && codeOf(err) !== 'EPIPE') failure = err;
+    for (const fn of closedListeners.splice(0)) fn(failure);
   };
   // process.stdout is made on first use (a refused connect never needs it: a few ms at start-up).
   let out: NodeJS.WriteStream | undefined;
   const stdout = (): NodeJS.WriteStream => {
     if (!out) {
       out = output ?? process.stdout;
-      // EPIPE and friends: the reader is gone. Nothing more can be delivered; the mode ends the session.
       out.on('error', close);
-      out.on('close', close);
+      out.on('close', () => close());
     }
     return out;
   };
@@ -68,13 +78,14 @@ export function createStdio(output?: NodeJS.WriteStream, input?: NodeJS.ReadStre
     onDrain: (fn) => { stdout().once('drain', fn); },
     onClosed: (fn) => {
       stdout();
-      if (closed) queueMicrotask(fn);
+      if (closed) queueMicrotask(() => fn(failure));
       else closedListeners.push(fn);
     },
     get pending() { return out?.writableLength ?? 0; },
     read: (handlers, maxRead) => {
       if (input) return readInput(input, handlers, counts);
       const kind = stdinKind();
+      if (kind === 'directory') return failedInput(handlers, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
       if (kind === 'file') return readFile(0, handlers, counts, maxRead ?? FILE_CHUNK);
       return readInput(kind === 'stream' && maxRead ? boundedStream(maxRead) : process.stdin, handlers, counts);
     },
@@ -88,13 +99,23 @@ export function createStdio(output?: NodeJS.WriteStream, input?: NodeJS.ReadStre
   };
 }
 
+// A closed fd 0 (`<&-`) reads as an empty stdin, as in nc; any other read error is one.
+const CLOSED_STDIN = new Set(['EBADF']);
+
+/** A stdin that cannot be read at all: the error, once reading starts. */
+function failedInput(handlers: InputHandlers, err: Error): Input {
+  queueMicrotask(() => handlers.error(err));
+  return { pause: () => undefined, resume: () => undefined, stop: () => undefined };
+}
+
 /** Bytes asked of a regular file in one read: fewer, larger reads than a stream's 64 KiB (bulk `< file`). */
 export const FILE_CHUNK = 1024 * 1024;
 
-/** What fd 0 is: a regular file (or /dev/null: reads never block), a pipe or socket, or a terminal. */
-function stdinKind(): 'file' | 'stream' | 'tty' {
+/** What fd 0 is: a regular file (or /dev/null: reads never block), a pipe or socket, a terminal, or a directory. */
+function stdinKind(): 'file' | 'stream' | 'tty' | 'directory' {
   try {
     const st = fstatSync(0);
+    if (st.isDirectory()) return 'directory';
     if (st.isFile() || (st.isCharacterDevice() && !isatty(0))) return 'file';
     return st.isFIFO() || st.isSocket() ? 'stream' : 'tty';
   } catch {
@@ -134,6 +155,11 @@ function readFile(fd: number, handlers: InputHandlers, counts: { sent: number },
     read(fd, buffer, 0, chunk, null, (err, n) => {
       reading = false;
       if (stopped || ended) return;
+      if (err && !CLOSED_STDIN.has(err.code ?? '')) {
+        ended = true;
+        handlers.error(err);
+        return;
+      }
       if (err || n === 0) {
         ended = true;
         handlers.end();
@@ -173,8 +199,12 @@ function readInput(input: Readable, handlers: InputHandlers, counts: { sent: num
     handlers.data(data);
   });
   input.on('end', end);
-  // A stdin that cannot be read (EBADF, EISDIR...) is an empty one.
-  input.on('error', end);
+  input.on('error', (err: NodeJS.ErrnoException) => {
+    if (CLOSED_STDIN.has(err.code ?? '')) return end();
+    if (ended || stopped) return;
+    ended = true;
+    handlers.error(err);
+  });
   return {
     pause: () => { if (!stopped) input.pause(); },
     resume: () => { if (!stopped && !ended) input.resume(); },
@@ -184,5 +214,96 @@ function readInput(input: Readable, handlers: InputHandlers, counts: { sent: num
       input.pause();
       input.destroy();
     },
+  };
+}
+
+export interface StdioEndpointOptions {
+  /**
+   * The other side takes datagrams of at most `max` bytes: stdin is read in reads of at most `max` (or cut at
+   * newlines with `lines`), and the datagrams received in one event-loop turn reach stdout in one write.
+   */
+  datagrams?: { max: number; lines: boolean } | undefined;
+}
+
+/** stdin (its data and EOF) and stdout (writes with backpressure) as one endpoint; stdin is opened on first resume(). */
+export function stdioEndpoint(stdio: Stdio, options: StdioEndpointOptions = {}): Endpoint {
+  const datagrams = options.datagrams;
+  const cutter = datagramCutter(datagrams?.lines ?? false, datagrams?.max);
+  let on: EndpointEvents | undefined;
+  let input: Input | undefined;
+  let over = false;
+  let waiting = false;
+  // Datagrams of this turn, written together at its end: one syscall, not one per datagram.
+  let batch: Buffer[] = [];
+  let held = 0;
+  const release = (): void => {
+    if (batch.length) stdio.write(batch.length === 1 ? batch[0] as Buffer : Buffer.concat(batch, held));
+    batch = [];
+    held = 0;
+  };
+  const finish = (failure?: Failure): void => {
+    if (over) return;
+    over = true;
+    release();
+    input?.stop();
+    on?.closed(failure);
+  };
+  const failed = (what: string, err: Error): Failure => ({ reason: 'io', message: `${what}: ${causeOf(err)}`, code: codeOf(err) });
+  const start = (): Input => stdio.read({
+    data(chunk) {
+      let pieces: Buffer[];
+      try {
+        pieces = cutter.cut(chunk);
+      } catch (err) {
+        finish({ reason: 'usage', message: (err as Error).message });
+        return;
+      }
+      for (const piece of pieces) on?.data(piece);
+    },
+    end() {
+      for (const piece of cutter.rest()) on?.data(piece);
+      on?.end();
+    },
+    error: (err) => finish(failed('stdin', err)),
+  }, datagrams?.max);
+
+  return {
+    label: 'stdout',
+    idleText: 'traffic on stdin or stdout',
+    datagram: false,
+    lossy: false,
+    attach(events) {
+      on = events;
+      stdio.onClosed((err) => finish(err ? failed('stdout', err) : undefined));
+    },
+    write(chunk) {
+      if (datagrams) {
+        if (!batch.length) setImmediate(release);
+        batch.push(chunk);
+        held += chunk.length;
+        return true;
+      }
+      if (stdio.write(chunk)) return true;
+      if (!waiting) {
+        waiting = true;
+        stdio.onDrain(() => {
+          waiting = false;
+          on?.drain();
+        });
+      }
+      return false;
+    },
+    get writable() { return !over; },
+    end: () => undefined,
+    close: () => finish(),
+    pause: () => input?.pause(),
+    resume() {
+      if (over) return;
+      if (input) input.resume();
+      else input = start();
+    },
+    get queued() { return stdio.pending + held; },
+    get bytesOut() { return stdio.received; },
+    idleTime: 0,
   };
 }

@@ -1,4 +1,4 @@
-// The lifecycle events of cli.md, written the same way by every mode (JSON fields + a text line).
+// The lifecycle events of cli.md, written the same way by every transport and mode (JSON fields + a text line).
 import type { SocketAddress } from '../mona/index.js';
 import type { EventFields, Logger } from '../log.js';
 

@@ -1,6 +1,6 @@
 // The --progress line on its own: number formats, one draw per change, log lines replace it, stop erases it.
 import test from 'ava';
-import { formatBytes, formatElapsed, formatLine, startProgress } from '../../src/modes/progress.js';
+import { formatBytes, formatElapsed, formatLine, startProgress } from '../../src/taps/progress.js';
 
 test('byte counts: bytes, then three significant digits in binary units', (t) => {
   t.deepEqual([0, 999, 1023, 1024, 1536, 10 * 1024, 300 * 1024, 1024 ** 2 * 12.34, 1024 ** 3].map(formatBytes),

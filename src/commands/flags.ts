@@ -1,0 +1,176 @@
+// The flag table: one row per flag (names, type, default, the commands and modes it applies to, conflicts). yargs'
+// options, the one check() in nc's voice, the man page test and completion all come from it. A flag the chosen mode
+// does not use is a usage error, never silently ignored.
+import type { Argv } from 'yargs';
+import { isLevelName, type LevelName, type LoggerOptions } from '../log.js';
+import { UsageError } from '../core/outcome.js';
+import { parseSeconds } from '../core/parse.js';
+
+export type CommandName = 'tcp-client' | 'tcp-server' | 'udp connect' | 'udp bind' | 'run';
+/** What a command does with its endpoints; a selector flag picks it (none: the command's first). */
+export type ModeName = 'pipe' | 'fan-out' | 'echo' | 'script';
+
+/** The modes of each command, the one used when no selector flag is given first. */
+export const MODES: Readonly<Record<CommandName, readonly ModeName[]>> = {
+  'tcp-client': ['pipe'],
+  'tcp-server': ['pipe', 'fan-out', 'echo'],
+  'udp connect': ['pipe'],
+  'udp bind': ['pipe', 'fan-out', 'echo'],
+  run: ['script'],
+};
+
+/** Why a mode refuses a flag, said after the conflict. */
+const WHY: Partial<Record<ModeName, string>> = { echo: '--echo does not use stdin or stdout' };
+
+export interface Flag<K extends string = string, T = unknown> {
+  /** The key in yargs' argv (camelCase) and in the settings. */
+  readonly key: K;
+  readonly long: string;
+  readonly short?: string;
+  readonly kind: 'boolean' | 'count' | 'value';
+  /** The value's name in help (SECS, LEVEL). */
+  readonly value?: string;
+  readonly describe: string;
+  readonly commands: readonly CommandName[];
+  /** The modes that use it (default: every mode of its commands). */
+  readonly modes?: readonly ModeName[];
+  /** Given (and true), it picks this mode; a later selector in the table loses to an earlier one. */
+  readonly selects?: ModeName;
+  /** Keys of flags that cannot go with it. */
+  readonly conflicts?: readonly string[];
+  /** The value the command gets: parsed, checked, defaulted. `name` is how the user wrote the flag, for messages. */
+  parse(raw: unknown, name: string): T;
+}
+
+const row = <K extends string, T>(flag: Flag<K, T>): Flag<K, T> => flag;
+
+const NET: readonly CommandName[] = ['tcp-client', 'tcp-server', 'udp connect', 'udp bind'];
+const TCP: readonly CommandName[] = ['tcp-client', 'tcp-server'];
+const UDP: readonly CommandName[] = ['udp connect', 'udp bind'];
+const SERVERS: readonly CommandName[] = ['tcp-server', 'udp bind'];
+const ALL: readonly CommandName[] = [...NET, 'run'];
+/** The modes that read stdin and write stdout. */
+const STDIO: readonly ModeName[] = ['pipe', 'fan-out'];
+
+const bool = (raw: unknown): boolean | undefined => (raw === undefined ? undefined : Boolean(raw));
+const text = (raw: unknown): string | undefined => (raw === undefined ? undefined : String(raw));
+const duration = (raw: unknown, name: string): number | undefined => parseSeconds(name, text(raw));
+
+export const FLAGS = [
+  // Logging: every command.
+  row({ key: 'verbose', long: 'verbose', short: 'v', kind: 'count', commands: ALL, describe: 'more logs: -v INFO (lifecycle), -vv DEBUG, -vvv TRACE and stack traces', parse: (raw) => Number(raw ?? 0) }),
+  row({ key: 'quiet', long: 'quiet', kind: 'boolean', commands: ALL, conflicts: ['verbose'], describe: 'only ERROR and worse (no short form: -q is --quit-after)', parse: bool }),
+  row({ key: 'logLevel', long: 'log-level', kind: 'value', value: 'LEVEL', commands: ALL, conflicts: ['quiet', 'verbose'], describe: 'FATAL, CRITIC, ERROR, WARN, NOTE (default), INFO, DEBUG or TRACE', parse: text }),
+  row({ key: 'logFormat', long: 'log-format', kind: 'value', value: 'FORMAT', commands: ALL, describe: 'text lines, or JSON lines with lifecycle events: text or json', parse: (raw) => oneOf('--log-format', text(raw), ['text', 'json'] as const) }),
+  // Addresses and timing: the network commands.
+  row({ key: '4', long: '4', kind: 'boolean', commands: NET, conflicts: ['6'], describe: 'IPv4 only', parse: bool }),
+  row({ key: '6', long: '6', kind: 'boolean', commands: NET, describe: 'IPv6 only', parse: bool }),
+  row({ key: 'wait', long: 'wait', short: 'w', kind: 'value', value: 'SECS', commands: ['tcp-client'], describe: 'connect timeout, SECS (or 500ms, 2m)', parse: duration }),
+  row({ key: 'idleTimeout', long: 'idle-timeout', short: 'i', kind: 'value', value: 'SECS', commands: NET, describe: 'give up after SECS without traffic: exit 1 (with -k or --echo, that peer is closed instead)', parse: duration }),
+  // The session: how stdin and the peer's EOF end it.
+  row({ key: 'shutdown', long: 'shutdown', kind: 'boolean', commands: TCP, modes: STDIO, describe: 'half-close (send FIN) at stdin EOF (default); --no-shutdown keeps the write side open', parse: (raw) => raw !== false }),
+  row({ key: 'quitAfter', long: 'quit-after', short: 'q', kind: 'value', value: 'SECS', commands: NET, modes: STDIO, describe: 'exit SECS after stdin EOF (exit 0)', parse: duration }),
+  row({ key: 'linger', long: 'linger', kind: 'value', value: 'SECS', commands: TCP, modes: ['pipe'], describe: 'after the peer\'s FIN, keep sending stdin until it has been idle SECS (default 0.5)', parse: (raw, name) => duration(raw, name) ?? 500 }),
+  row({ key: 'progress', long: 'progress', kind: 'boolean', commands: NET, modes: STDIO, describe: 'a live line on stderr: bytes in and out, rate, elapsed (stderr a terminal, stdout not)', parse: bool }),
+  // Server modes.
+  row({ key: 'echo', long: 'echo', kind: 'boolean', commands: SERVERS, selects: 'echo', describe: 'send every peer its own data back (implies -k; stdin and stdout are not used)', parse: bool }),
+  row({ key: 'keepOpen', long: 'keep-open', short: 'k', kind: 'boolean', commands: SERVERS, selects: 'fan-out', describe: 'many peers at once: stdin goes to all of them, all of them to stdout', parse: bool }),
+  // UDP.
+  row({ key: 'lines', long: 'lines', kind: 'boolean', commands: UDP, modes: STDIO, describe: 'one datagram per stdin line (newline included) instead of one per read', parse: bool }),
+  row({ key: 'broadcast', long: 'broadcast', short: 'b', kind: 'boolean', commands: UDP, describe: 'allow sending to broadcast addresses', parse: bool }),
+  // Scripts.
+  row({ key: 'onData', long: 'on-data', kind: 'value', value: 'RULE', commands: ['run'], describe: "how onData's return value reads: rest (default, as documented) or consumed (MonaServer 1.x)", parse: (raw) => oneOf('--on-data', text(raw), ['rest', 'consumed'] as const) ?? 'rest' }),
+] as const;
+
+type Row = (typeof FLAGS)[number];
+/** Every flag's parsed value, by key. */
+export type Settings = { readonly [R in Row as R['key']]: ReturnType<R['parse']> } & {
+  readonly family: 4 | 6 | undefined;
+  readonly mode: ModeName;
+};
+
+/** A value among `choices`, or a usage error that lists them. */
+function oneOf<C extends string>(flag: string, value: string | undefined, choices: readonly C[]): C | undefined {
+  if (value === undefined) return undefined;
+  if ((choices as readonly string[]).includes(value)) return value as C;
+  throw new UsageError(`${flag} ${value}: not one of ${choices.join(', ')}`);
+}
+
+type Args = Readonly<Record<string, unknown>>;
+
+const given = (f: Flag, argv: Args): boolean => argv[f.key] !== undefined && !(f.kind === 'count' && !argv[f.key]);
+
+/** How the user wrote a flag: its short form if it has one, --no-X for a negated boolean. */
+export const shown = (f: Flag, argv?: Args): string => {
+  if (f.kind === 'boolean' && argv?.[f.key] === false && f.key === 'shutdown') return `--no-${f.long}`;
+  return f.short ? `-${f.short}` : f.long.length === 1 ? `-${f.long}` : `--${f.long}`;
+};
+
+/** The mode a command line asks for: the first selector given, else the command's first mode. */
+function modeOf(command: CommandName, argv: Args): ModeName {
+  const modes = MODES[command];
+  const selected = FLAGS.find((f: Flag) => f.selects !== undefined && modes.includes(f.selects) && argv[f.key] === true);
+  return selected?.selects ?? modes[0] ?? 'pipe';
+}
+
+/**
+ * The one check, as nc's conflict block after getopt: a flag of another command, two flags that conflict, a flag
+ * the mode does not use. One usage error naming both; returns the mode.
+ */
+export function check(command: CommandName, argv: Args): ModeName {
+  const flags: readonly Flag[] = FLAGS;
+  const present = flags.filter((f) => given(f, argv));
+  for (const f of present) if (!f.commands.includes(command)) throw new UsageError(`cannot use ${shown(f, argv)} with ${command}`);
+  for (const f of present) {
+    const other = present.find((g) => f.conflicts?.includes(g.key));
+    if (other) throw new UsageError(`cannot use ${shown(f, argv)} and ${shown(other, argv)}`);
+  }
+  const mode = modeOf(command, argv);
+  const selector = flags.find((f) => f.selects === mode && argv[f.key] === true);
+  for (const f of present) {
+    const modes = f.modes;
+    if (f.selects || !modes || modes.includes(mode)) continue;
+    const why = WHY[mode] ? ` (${WHY[mode]})` : '';
+    if (selector) throw new UsageError(`cannot use ${shown(selector)} and ${shown(f, argv)}${why}`);
+    const needs = flags.filter((s) => s.selects !== undefined && modes.includes(s.selects) && s.commands.includes(command)).map((s) => shown(s));
+    throw new UsageError(`cannot use ${shown(f, argv)} without ${needs.join(' or ')}`);
+  }
+  return mode;
+}
+
+/** Check a command line and parse every flag into its settings (usage errors thrown). */
+export function readSettings(command: CommandName, argv: Args): Settings {
+  const mode = check(command, argv);
+  const settings: Record<string, unknown> = { mode };
+  for (const f of FLAGS as readonly Flag[]) settings[f.key] = f.parse(argv[f.key], shown(f, argv));
+  settings.family = settings[4] ? 4 : settings[6] ? 6 : undefined;
+  return settings as Settings;
+}
+
+/** The table's flags as yargs options: every flag on every command (so check() can name a misplaced one), shown in
+ * the help of the commands it belongs to. `global` rows (every command) go on the root. */
+export function withFlags<T>(y: Argv<T>, command: CommandName | 'root'): Argv<T> {
+  for (const f of FLAGS as readonly Flag[]) {
+    const everywhere = f.commands.length === ALL.length;
+    if (everywhere !== (command === 'root')) continue;
+    y = y.option(f.long, {
+      ...(f.short ? { alias: f.short } : {}),
+      type: f.kind === 'value' ? 'string' : f.kind,
+      describe: f.describe,
+      hidden: command !== 'root' && !f.commands.includes(command),
+    });
+  }
+  return y;
+}
+
+/** The logger settings of the log flags (their conflicts are check()'s). */
+export function logOptions(s: { verbose?: number | undefined; quiet?: boolean | undefined; logLevel?: string | undefined; logFormat?: string | undefined }): LoggerOptions {
+  const verbose = s.verbose ?? 0;
+  let level: LevelName = s.quiet ? 'ERROR' : (['NOTE', 'INFO', 'DEBUG', 'TRACE'] as const)[Math.min(verbose, 3)] ?? 'TRACE';
+  if (s.logLevel !== undefined) {
+    const name = s.logLevel.toUpperCase();
+    if (!isLevelName(name)) throw new UsageError(`log level ${s.logLevel}: not one of FATAL, CRITIC, ERROR, WARN, NOTE, INFO, DEBUG, TRACE`);
+    level = name;
+  }
+  return { level, format: s.logFormat === 'json' ? 'json' : 'text', stacks: verbose >= 3 };
+}

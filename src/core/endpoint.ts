@@ -1,0 +1,81 @@
+// The endpoint contract: what any byte source and sink offers the relay, whatever is behind it (a connection, stdin
+// and stdout, many clients as one, and later a child process or a recorded session), and what a listener offers.
+import type { ExitReason } from '../mona/errors.js';
+
+/** Why an endpoint failed: the exit reason, the one ERROR line, and the errno-style code when there is one. */
+export interface Failure {
+  readonly reason: ExitReason;
+  readonly message: string;
+  readonly code?: string | undefined;
+}
+
+/** Why we close an endpoint ourselves, as the `closed` event tells it. */
+export type CloseReason = 'local' | 'timeout';
+
+/** What an endpoint tells the relay. Each is called with the relay's state settled; none may throw. */
+export interface EndpointEvents {
+  /** Bytes that arrived (a datagram transport: one datagram). */
+  data(chunk: Buffer): void;
+  /** The far side finished sending (TCP FIN, stdin EOF, a child's stdout EOF). */
+  end(): void;
+  /** The write queue went back under its mark: write() may be called again. */
+  drain(): void;
+  /** The endpoint is over, once; `failure` when it failed (a reset, an unwritable stdout). */
+  closed(failure?: Failure): void;
+}
+
+/**
+ * Any byte source and sink. Adapters: stdio (core/stdio.ts), a Mona TCPClient (transports/tcp.ts), a connected UDP
+ * socket and one sender of a bound one (transports/udp.ts), many clients as one (modes/fan-out.ts).
+ * A child process (--exec) fits as: data = its stdout, end = stdout EOF, write = its stdin, end() = close its stdin,
+ * closed = it exited and its stdout is drained, close() = SIGTERM then SIGKILL. A recorded session (replay) fits as:
+ * data = the recorded chunks at their offsets, write = compare with what the recording expects, end() = its EOF.
+ * Neither needs a change to the relay.
+ */
+export interface Endpoint {
+  /** How messages name it: the peer's address, or "stdio". */
+  readonly label: string;
+  /** What -i measures on it, as a noun phrase: "traffic with 127.0.0.1:80", "datagram on [::]:5000". */
+  readonly idleText: string;
+  /** Datagrams: each data event is one datagram and each write() sends one (the other side frames its bytes). */
+  readonly datagram: boolean;
+  /** It cannot be paused (UDP): what it delivers past a full sink must be dropped, never held without bound. */
+  readonly lossy: boolean;
+  /** Start delivering events (once). Until then nothing is read, so nothing is lost. */
+  attach(events: EndpointEvents): void;
+  /** Queue bytes to send; false once the queue is over its mark: wait for `drain` before the next write. */
+  write(chunk: Buffer): boolean;
+  /** Whether a write now reaches anyone and finds room (many clients as one, with none yet: no). */
+  readonly writable: boolean;
+  /** Finish sending once the queue is out: FIN, close a child's stdin. Idempotent. */
+  end(): void;
+  /** Close now (`flush`: send what is queued first); `closed` follows. Idempotent. */
+  close(reason: CloseReason, flush: boolean): void;
+  /** Stop and start delivering data (the system's buffers push back on the far side). */
+  pause(): void;
+  resume(): void;
+  /** Bytes queued to send and not yet handed to the system. */
+  readonly queued: number;
+  /** Bytes handed to the system so far. */
+  readonly bytesOut: number;
+  /** Milliseconds since the last byte in or out. */
+  readonly idleTime: number;
+}
+
+/** Pause a producer while an endpoint's send queue holds this much; resume on its drain. */
+export const QUEUE_LIMIT = 256 * 1024;
+
+/** Where peers come from: an accepting TCP socket, or a bound UDP socket whose senders are its peers. */
+export interface Listener {
+  /** "listening on" what, for messages ("127.0.0.1:41234", later a Unix path). */
+  readonly label: string;
+  readonly datagram: boolean;
+  /** What -i measures while no peer has come: "client on 127.0.0.1:5000", "datagram on [::]:5000". */
+  readonly idleText: string;
+  /** Each new peer, as an endpoint (attach it at once). Peers that came before this is set wait for it. */
+  onPeer: ((peer: Endpoint) => void) | undefined;
+  /** Take no more peers after `peer`: TCP closes the listener (later clients are refused), UDP drops other senders. */
+  only(peer: Endpoint): void;
+  /** Stop listening. TCP: accepted peers live on. UDP: close every peer first, the socket is theirs. */
+  close(): void;
+}

@@ -1,0 +1,31 @@
+// How a session ended, and the one table from its reason to the exit code: modes return reasons, never numbers.
+import { constants } from 'node:os';
+import { EXIT, reasonOf, type ExitReason } from '../mona/errors.js';
+
+/** How a session ended: the JSON exit reason, the one ERROR line of a failure, and the signal that ended it. */
+export interface Outcome {
+  readonly reason: ExitReason;
+  readonly error?: string | undefined;
+  readonly signal?: NodeJS.Signals | undefined;
+}
+
+export const DONE: Outcome = { reason: 'done' };
+
+/** Bad usage (unknown flag, bad port, conflicting options): exit 2 with one ERROR line and a hint. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The exit code of an outcome: 0 done, 2 usage, 128 + N for signal N (130 SIGINT, 143 SIGTERM), 1 any failure. */
+export function exitCode(outcome: Outcome): number {
+  if (outcome.reason === 'done') return EXIT.OK;
+  if (outcome.reason === 'usage') return EXIT.USAGE;
+  if (outcome.reason === 'signal') return 128 + (constants.signals[outcome.signal ?? 'SIGTERM'] ?? 15);
+  return EXIT.FAILURE;
+}
+
+/** The outcome of an exception: usage errors are usage, MonaErrors carry their cause, anything else is a failure. */
+export function outcomeOf(err: unknown): Outcome {
+  if (err instanceof UsageError) return { reason: 'usage', error: err.message };
+  return { reason: reasonOf(err), error: err instanceof Error ? err.message : String(err) };
+}

@@ -1,0 +1,26 @@
+// The value parsers of the command line, one message shape each ("port 70000: too large"): usage errors, exit 2.
+import { UsageError } from './outcome.js';
+
+/** One port parser: integers 0..65535 (1..65535 for a target), "port 70000: too large". */
+export function parsePort(text: unknown, { allowZero }: { allowZero: boolean }): number {
+  const s = String(text).trim();
+  if (!/^\d+$/.test(s)) throw new UsageError(`port ${String(text)}: not a number`);
+  const port = Number(s);
+  if (port > 65535) throw new UsageError(`port ${s}: too large`);
+  if (port === 0 && !allowZero) throw new UsageError(`port ${s}: too small (a target port is 1..65535)`);
+  return port;
+}
+
+/** Longest duration a flag takes (about 285,000 years): past it, "not a duration". Timers chain past Node's limit. */
+const MAX_DURATION_MS = Number.MAX_SAFE_INTEGER;
+
+/** Seconds as given to -w/-i/-q/--linger: "2", "0.5", "500ms", "2s", "1m", "1h"; returned in milliseconds. */
+export function parseSeconds(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!m) throw new UsageError(`${flag} ${text}: not a duration (SECS, or with ms/s/m/h)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const ms = Math.round(Number(m[1]) * unit);
+  if (ms > MAX_DURATION_MS) throw new UsageError(`${flag} ${text}: too long`);
+  return ms;
+}

@@ -1,0 +1,11 @@
+// What a command's work gets from the process: the logger, stdin/stdout, and the one hook a signal calls.
+import type { Logger } from '../log.js';
+import type { Outcome } from './outcome.js';
+import type { Stdio } from './stdio.js';
+
+export interface Session {
+  readonly log: Logger;
+  readonly stdio: Stdio;
+  /** What SIGINT/SIGTERM/SIGHUP must do now: close cleanly, then settle with the outcome given (the last one set wins). */
+  onSignal(fn: (outcome: Outcome) => void): void;
+}

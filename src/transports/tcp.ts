@@ -1,0 +1,117 @@
+// tcp: connect and listen with Mona's TCPClient and TCPServer, and a TCPClient as an endpoint (send() is the write,
+// onData the data, onEnd the peer's FIN, onFlush the drain, onDisconnection the close).
+import type { Logger } from '../log.js';
+import { mona, type TCPClient, type TCPServer } from '../mona/index.js';
+import { closeReasonOf, reasonOf } from '../mona/errors.js';
+import { QUEUE_LIMIT, type CloseReason, type Endpoint, type EndpointEvents, type Listener } from '../core/endpoint.js';
+import { accepted, closed, connected, eof, listening } from '../core/events.js';
+import type { Session } from '../core/session.js';
+import { inet, type Address, type TransportOptions } from './index.js';
+import { startOn } from './inet.js';
+
+export async function connect(session: Session, target: Address, options: TransportOptions): Promise<Endpoint> {
+  const { host, port } = inet(target);
+  const client = mona.createTCPClient({ family: options.family, connectTimeout: options.wait });
+  await client.connectAsync(host, port);
+  // Paused until the relay attaches: nothing is read before someone listens.
+  client.pause();
+  connected(session.log, client.address, client.peerAddress);
+  return clientEndpoint(session.log, client, 1);
+}
+
+export async function listen(session: Session, address: Address, options: TransportOptions): Promise<Listener> {
+  const { host, port } = inet(address);
+  const server = mona.createTCPServer({ ipv6Only: options.family === 6 });
+  const local = await startOn(host, options.family, (h) => server.startAsync(h, port));
+  listening(session.log, local, 'tcp');
+  return serverListener(session.log, server, local.value);
+}
+
+/** A TCPServer's clients as peers, numbered from 1 in `accepted` events. */
+function serverListener(log: Logger, server: TCPServer, label: string): Listener {
+  let nextId = 1;
+  let onPeer: ((peer: Endpoint) => void) | undefined;
+  // Clients accepted before a mode takes them wait here (paused), never dropped.
+  const waiting: Endpoint[] = [];
+  server.onConnection = (client) => {
+    client.pause();
+    const id = nextId++;
+    accepted(log, client.address, client.peerAddress, id);
+    const peer = clientEndpoint(log, client, id);
+    if (onPeer) onPeer(peer);
+    else waiting.push(peer);
+  };
+  return {
+    label,
+    datagram: false,
+    idleText: `client on ${label}`,
+    get onPeer() { return onPeer; },
+    set onPeer(fn) {
+      onPeer = fn;
+      if (fn) for (const peer of waiting.splice(0)) fn(peer);
+    },
+    only() {
+      // Clients still in the backlog are closed; the kernel refuses the later ones.
+      server.onConnection = (extra) => extra.close();
+      server.stop();
+    },
+    close: () => server.stop(),
+  };
+}
+
+/** A connected TCPClient as an endpoint; its `eof` and `closed` events are written here. */
+export function clientEndpoint(log: Logger, client: TCPClient, id: number): Endpoint {
+  const peer = client.peerAddress;
+  const label = String(peer);
+  const since = Date.now();
+  let on: EndpointEvents | undefined;
+  let localReason: CloseReason | undefined;
+  let finSent = false;
+  client.onData = (data) => {
+    on?.data(data);
+    return 0;
+  };
+  client.onEnd = () => {
+    eof(log, peer, 'in');
+    on?.end();
+  };
+  client.onFlush = () => on?.drain();
+  client.onDisconnection = function (_peer, error) {
+    const code = this.errorCode;
+    closed(log, { peer, id, bytesIn: this.bytesIn, bytesOut: this.bytesOut, since, reason: localReason ?? closeReasonOf(code) });
+    on?.closed(error && !localReason ? { reason: reasonOf({ code }, 'reset'), message: error, code } : undefined);
+  };
+  const flushThenClose = (): void => {
+    client.disconnect();
+    if (client.queueing === 0) client.close();
+    else client.onFlush = () => client.close();
+  };
+  return {
+    label,
+    idleText: `traffic with ${label}`,
+    datagram: false,
+    lossy: false,
+    attach(events) { on = events; },
+    write(chunk) {
+      client.send(chunk);
+      return client.queueing < QUEUE_LIMIT;
+    },
+    get writable() { return client.connected && !finSent && client.queueing < QUEUE_LIMIT; },
+    end() {
+      if (finSent) return;
+      finSent = true;
+      client.disconnect();
+      eof(log, peer, 'out');
+    },
+    close(reason, flush) {
+      localReason ??= reason;
+      if (flush) flushThenClose();
+      else client.close();
+    },
+    pause: () => client.pause(),
+    resume: () => client.resume(),
+    get queued() { return client.queueing; },
+    get bytesOut() { return client.bytesOut; },
+    get idleTime() { return client.idleTime; },
+  };
+}

@@ -1,0 +1,159 @@
+// udp: Mona's UDPSocket as endpoints. UDP has no connections: a connected socket is one peer, and each sender of a
+// bound socket is a peer of its own (an `accepted` event at its first datagram, `closed` when the session forgets it).
+import type { Logger } from '../log.js';
+import { mona, type UDPSocket } from '../mona/index.js';
+import { QUEUE_LIMIT, type Endpoint, type EndpointEvents, type Failure, type Listener } from '../core/endpoint.js';
+import { accepted, closed, connected, listening } from '../core/events.js';
+import type { Session } from '../core/session.js';
+import { inet, type Address, type TransportOptions } from './index.js';
+import { inFamily, startOn } from './inet.js';
+
+export async function connect(session: Session, target: Address, options: TransportOptions): Promise<Endpoint> {
+  const { host, port } = inet(target);
+  const resolved = await inFamily(host ?? '127.0.0.1', port, options.family);
+  const socket = mona.createUDPSocket(options.broadcast);
+  await socket.connectAsync(resolved, port);
+  connected(session.log, socket.address, socket.peerAddress);
+  const peer = udpPeer(session.log, socket, String(socket.peerAddress), 1, undefined);
+  // A connected socket hears only its peer; "port unreachable" (ICMP) is a refusal, other errors are WARNs.
+  socket.onPacket = (data) => peer.receive(data);
+  socket.onFlush = () => peer.drained();
+  socket.onError = (message, code) => {
+    if (code === 'ECONNREFUSED') peer.fail({ reason: 'refused', message, code });
+    else session.log.log('WARN', message);
+  };
+  return peer.endpoint;
+}
+
+export async function listen(session: Session, address: Address, options: TransportOptions): Promise<Listener> {
+  const { host, port } = inet(address);
+  const socket = mona.createUDPSocket(options.broadcast);
+  const local = await startOn(host, options.family, (h) => socket.bindAsync(h, port));
+  listening(session.log, local, 'udp');
+  return senders(session.log, socket, local.value);
+}
+
+interface Peer {
+  readonly endpoint: Endpoint;
+  receive(data: Buffer): void;
+  drained(): void;
+  fail(failure: Failure): void;
+}
+
+/** A bound socket's senders as peers: one endpoint per address, numbered from 1 in `accepted` events. */
+function senders(log: Logger, socket: UDPSocket, label: string): Listener {
+  const peers = new Map<string, Peer>();
+  const waiting: Endpoint[] = [];
+  const warned = new Set<string>();
+  let nextId = 1;
+  let onPeer: ((peer: Endpoint) => void) | undefined;
+  let only: string | undefined;
+  // Datagrams come in runs from one sender: the last one's peer is at hand without a Map lookup.
+  let lastAddress: string | undefined;
+  let last: Peer | undefined;
+  socket.onPacket = (data, address) => {
+    if (address !== lastAddress || !last) {
+      let peer = peers.get(address);
+      if (!peer) {
+        if (only !== undefined) {
+          if (!warned.has(address)) log.log('WARN', `dropped datagrams from ${address}: the peer is ${only} (use -k to hear everyone)`);
+          warned.add(address);
+          return;
+        }
+        const id = nextId++;
+        accepted(log, socket.address, address, id);
+        peer = udpPeer(log, socket, address, id, () => {
+          peers.delete(address);
+          if (lastAddress === address) lastAddress = last = undefined;
+        });
+        peers.set(address, peer);
+        if (onPeer) onPeer(peer.endpoint);
+        else waiting.push(peer.endpoint);
+      }
+      lastAddress = address;
+      last = peer;
+    }
+    last.receive(data);
+  };
+  socket.onFlush = () => { for (const peer of peers.values()) peer.drained(); };
+  socket.onError = (message) => log.log('WARN', message);
+  return {
+    label,
+    datagram: true,
+    idleText: `datagram on ${label}`,
+    get onPeer() { return onPeer; },
+    set onPeer(fn) {
+      onPeer = fn;
+      if (fn) for (const peer of waiting.splice(0)) fn(peer);
+    },
+    only(peer) { only = peer.label; },
+    close() {
+      for (const peer of [...peers.values()]) peer.endpoint.close('local', false);
+      socket.close();
+    },
+  };
+}
+
+/**
+ * One peer of a UDP socket: its datagrams in, send() to it out. Datagrams that come before attach() wait (a sender's
+ * first datagram creates the peer); after that they cannot be paused, so the relay drops what a slow sink cannot take.
+ * `forget` is set for a sender of a bound socket (the socket lives on); a connected peer closes its socket.
+ */
+function udpPeer(log: Logger, socket: UDPSocket, address: string, id: number, forget: (() => void) | undefined): Peer {
+  const since = Date.now();
+  let on: EndpointEvents | undefined;
+  let early: Buffer[] | undefined = [];
+  let over = false;
+  let lastIO = Date.now();
+  let bytesIn = 0;
+  let bytesOut = 0;
+  const shut = (reason: 'local' | 'timeout' | 'error', failure?: Failure): void => {
+    if (over) return;
+    over = true;
+    closed(log, { peer: address, id, bytesIn, bytesOut, since, reason });
+    if (forget) forget();
+    else socket.close();
+    on?.closed(failure);
+  };
+  const endpoint: Endpoint = {
+    label: address,
+    idleText: forget ? `datagram from ${address}` : `datagram on ${String(socket.address)}`,
+    datagram: true,
+    lossy: true,
+    attach(events) { on = events; },
+    write(chunk) {
+      if (over) return true;
+      const error = forget ? socket.send(chunk, address) : socket.send(chunk);
+      if (error) log.log('WARN', error);
+      else {
+        bytesOut += chunk.length;
+        lastIO = Date.now();
+      }
+      return socket.queueing < QUEUE_LIMIT;
+    },
+    get writable() { return !over && socket.queueing < QUEUE_LIMIT; },
+    end: () => undefined,
+    close: (reason) => shut(reason),
+    pause: () => undefined,
+    resume() {
+      const held = early;
+      early = undefined;
+      for (const data of held ?? []) on?.data(data);
+    },
+    get queued() { return socket.queueing; },
+    get bytesOut() { return bytesOut; },
+    get idleTime() { return Date.now() - lastIO; },
+  };
+  return {
+    endpoint,
+    receive(data) {
+      if (over) return;
+      bytesIn += data.length;
+      lastIO = Date.now();
+      if (early) early.push(data);
+      else on?.data(data);
+    },
+    drained: () => { if (!over) on?.drain(); },
+    fail: (failure) => shut('error', failure),
+  };
+}
