@@ -1,7 +1,7 @@
 // What tcp-server and udp bind share: listen on the row's address, then run the mode the flags chose.
 import type { Outcome } from '../core/outcome.js';
 import type { Session } from '../core/session.js';
-import type { Transport } from '../transports/index.js';
+import type { Transport } from '../transports/contract.js';
 import type { Settings } from './flags.js';
 
 export async function serve(session: Session, transport: Transport, argv: { address: string; port?: string | undefined }, s: Settings): Promise<Outcome> {

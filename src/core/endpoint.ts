@@ -72,10 +72,26 @@ export interface Listener {
   readonly datagram: boolean;
   /** What -i measures while no peer has come: "client on 127.0.0.1:5000", "datagram on [::]:5000". */
   readonly idleText: string;
-  /** Each new peer, as an endpoint (attach it at once). Peers that came before this is set wait for it. */
-  onPeer: ((peer: Endpoint) => void) | undefined;
+  /** Hand each new peer, as an endpoint, to `fn` (which attaches it at once); peers that came before wait for it. */
+  take(fn: ((peer: Endpoint) => void) | undefined): void;
   /** Take no more peers after `peer`: TCP closes the listener (later clients are refused), UDP drops other senders. */
   only(peer: Endpoint): void;
   /** Stop listening. TCP: accepted peers live on. UDP: close every peer first, the socket is theirs. */
   close(): void;
+}
+
+/** A listener's hand-off of peers to its mode: peers that come before take() wait (paused), never dropped. */
+export function handOff(): { take(fn: ((peer: Endpoint) => void) | undefined): void; offer(peer: Endpoint): void } {
+  const waiting: Endpoint[] = [];
+  let taker: ((peer: Endpoint) => void) | undefined;
+  return {
+    take(fn) {
+      taker = fn;
+      if (fn) for (const peer of waiting.splice(0)) fn(peer);
+    },
+    offer(peer) {
+      if (taker) taker(peer);
+      else waiting.push(peer);
+    },
+  };
 }

@@ -9,7 +9,7 @@ export function echo(session: Session, listener: Listener, s: { idleTimeout?: nu
   const relays = new Map<Endpoint, Relay>();
   let stopping: Outcome | undefined;
   return new Promise((resolve) => {
-    listener.onPeer = (peer) => {
+    listener.take((peer) => {
       // -i closes an idle peer, not the server.
       const cancelIdle = watchIdle(() => peer.idleTime, s.idleTimeout, () => peer.close('timeout', false));
       // The peer's FIN is answered with ours once what is queued for it is out.
@@ -22,7 +22,7 @@ export function echo(session: Session, listener: Listener, s: { idleTimeout?: nu
         if (outcome.error) session.log.log('WARN', outcome.error);
         if (stopping && relays.size === 0) resolve(stopping);
       });
-    };
+    });
     session.onSignal((outcome) => {
       stopping = outcome;
       listener.close();

@@ -77,7 +77,7 @@ export function hub(log: Logger, listener: Listener, idleTimeout: number | undef
     lossy: listener.datagram,
     attach(events) {
       on = events;
-      listener.onPeer = (peer) => (closing ? peer.close('local', false) : add(peer));
+      listener.take((peer) => (closing ? peer.close('local', false) : add(peer)));
     },
     write(chunk) {
       for (const peer of peers) if (!peer.write(chunk)) full.add(peer);

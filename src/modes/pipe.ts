@@ -37,11 +37,11 @@ export function pipeFirst(session: Session, listener: Listener, s: PipeSettings)
       listener.close();
       resolve(outcome);
     });
-    listener.onPeer = (peer) => {
+    listener.take((peer) => {
       cancelIdle();
-      listener.onPeer = undefined;
+      listener.take(undefined);
       listener.only(peer);
       resolve(pipe(session, peer, s).finally(() => listener.close()));
-    };
+    });
   });
 }

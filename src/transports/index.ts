@@ -1,36 +1,7 @@
 // The transport table, as socat's addressnames[]: the only place transports are registered. A command picks a row;
 // modes see only the endpoints and listeners a row makes. TLS, Unix sockets and proxies are new rows.
-import type { Endpoint, Listener } from '../core/endpoint.js';
-import type { Session } from '../core/session.js';
+import type { Address, Transport, TransportOptions } from './contract.js';
 import { checkFamily, parseListen, parseTarget } from './inet.js';
-
-/** Where to connect or listen: an IP host and port (host undefined: all interfaces), or (a later row) a path. */
-export type Address =
-  | { readonly kind: 'inet'; readonly host: string | undefined; readonly port: number }
-  | { readonly kind: 'unix'; readonly path: string };
-
-/** The settings a transport reads (the flag table's parsed values). */
-export interface TransportOptions {
-  readonly family?: 4 | 6 | undefined;
-  /** Connect timeout (ms). */
-  readonly wait?: number | undefined;
-  /** UDP: allow broadcast destinations. */
-  readonly broadcast?: boolean | undefined;
-}
-
-export interface Transport {
-  readonly name: 'tcp' | 'udp';
-  /** Datagrams: stdin is framed into datagrams and received ones are batched to stdout. */
-  readonly datagram: boolean;
-  /** What a target looks like on the command line: "host:port", "[v6]:port", or host and a separate port. */
-  target(text: string, port: string | undefined, options: TransportOptions): Address;
-  /** What a listen address looks like: "1234" (all interfaces), "host:port", "[v6]:port", or host and port. */
-  listenAddress(text: string, port: string | undefined, options: TransportOptions): Address;
-  /** Connect; resolves once connected, with the `connected` event written (a MonaError otherwise). */
-  connect(session: Session, target: Address, options: TransportOptions): Promise<Endpoint>;
-  /** Listen; resolves once listening, with the `listening` event written. */
-  listen(session: Session, address: Address, options: TransportOptions): Promise<Listener>;
-}
 
 const inetTarget = (text: string, port: string | undefined, options: TransportOptions): Address => {
   const { host, port: p } = parseTarget(text, port);
@@ -62,9 +33,3 @@ export const TRANSPORTS: Readonly<Record<Transport['name'], Transport>> = {
     listen: async (session, address, options) => (await import('./udp.js')).listen(session, address, options),
   },
 };
-
-/** The IP host and port of an address a row gave (every row today is IP). */
-export function inet(address: Address): { host: string | undefined; port: number } {
-  if (address.kind !== 'inet') throw new Error(`not an IP address: ${address.path}`);
-  return address;
-}

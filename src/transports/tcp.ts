@@ -3,10 +3,10 @@
 import type { Logger } from '../log.js';
 import { mona, type TCPClient, type TCPServer } from '../mona/index.js';
 import { closeReasonOf, reasonOf } from '../mona/errors.js';
-import { QUEUE_LIMIT, type CloseReason, type Endpoint, type EndpointEvents, type Listener } from '../core/endpoint.js';
+import { handOff, QUEUE_LIMIT, type CloseReason, type Endpoint, type EndpointEvents, type Listener } from '../core/endpoint.js';
 import { accepted, closed, connected, eof, listening } from '../core/events.js';
 import type { Session } from '../core/session.js';
-import { inet, type Address, type TransportOptions } from './index.js';
+import { inet, type Address, type TransportOptions } from './contract.js';
 import { startOn } from './inet.js';
 
 export async function connect(session: Session, target: Address, options: TransportOptions): Promise<Endpoint> {
@@ -30,26 +30,18 @@ export async function listen(session: Session, address: Address, options: Transp
 /** A TCPServer's clients as peers, numbered from 1 in `accepted` events. */
 function serverListener(log: Logger, server: TCPServer, label: string): Listener {
   let nextId = 1;
-  let onPeer: ((peer: Endpoint) => void) | undefined;
-  // Clients accepted before a mode takes them wait here (paused), never dropped.
-  const waiting: Endpoint[] = [];
+  const peers = handOff();
   server.onConnection = (client) => {
     client.pause();
     const id = nextId++;
     accepted(log, client.address, client.peerAddress, id);
-    const peer = clientEndpoint(log, client, id);
-    if (onPeer) onPeer(peer);
-    else waiting.push(peer);
+    peers.offer(clientEndpoint(log, client, id));
   };
   return {
     label,
     datagram: false,
     idleText: `client on ${label}`,
-    get onPeer() { return onPeer; },
-    set onPeer(fn) {
-      onPeer = fn;
-      if (fn) for (const peer of waiting.splice(0)) fn(peer);
-    },
+    take: peers.take,
     only() {
       // Clients still in the backlog are closed; the kernel refuses the later ones.
       server.onConnection = (extra) => extra.close();

@@ -2,10 +2,10 @@
 // bound socket is a peer of its own (an `accepted` event at its first datagram, `closed` when the session forgets it).
 import type { Logger } from '../log.js';
 import { mona, type UDPSocket } from '../mona/index.js';
-import { QUEUE_LIMIT, type Endpoint, type EndpointEvents, type Failure, type Listener } from '../core/endpoint.js';
+import { handOff, QUEUE_LIMIT, type Endpoint, type EndpointEvents, type Failure, type Listener } from '../core/endpoint.js';
 import { accepted, closed, connected, listening } from '../core/events.js';
 import type { Session } from '../core/session.js';
-import { inet, type Address, type TransportOptions } from './index.js';
+import { inet, type Address, type TransportOptions } from './contract.js';
 import { inFamily, startOn } from './inet.js';
 
 export async function connect(session: Session, target: Address, options: TransportOptions): Promise<Endpoint> {
@@ -43,10 +43,9 @@ interface Peer {
 /** A bound socket's senders as peers: one endpoint per address, numbered from 1 in `accepted` events. */
 function senders(log: Logger, socket: UDPSocket, label: string): Listener {
   const peers = new Map<string, Peer>();
-  const waiting: Endpoint[] = [];
+  const newPeers = handOff();
   const warned = new Set<string>();
   let nextId = 1;
-  let onPeer: ((peer: Endpoint) => void) | undefined;
   let only: string | undefined;
   // Datagrams come in runs from one sender: the last one's peer is at hand without a Map lookup.
   let lastAddress: string | undefined;
@@ -67,8 +66,7 @@ function senders(log: Logger, socket: UDPSocket, label: string): Listener {
           if (lastAddress === address) lastAddress = last = undefined;
         });
         peers.set(address, peer);
-        if (onPeer) onPeer(peer.endpoint);
-        else waiting.push(peer.endpoint);
+        newPeers.offer(peer.endpoint);
       }
       lastAddress = address;
       last = peer;
@@ -81,11 +79,7 @@ function senders(log: Logger, socket: UDPSocket, label: string): Listener {
     label,
     datagram: true,
     idleText: `datagram on ${label}`,
-    get onPeer() { return onPeer; },
-    set onPeer(fn) {
-      onPeer = fn;
-      if (fn) for (const peer of waiting.splice(0)) fn(peer);
-    },
+    take: newPeers.take,
     only(peer) { only = peer.label; },
     close() {
       for (const peer of [...peers.values()]) peer.endpoint.close('local', false);
