@@ -4,11 +4,7 @@
 import type { Argv } from 'yargs';
 import { isLevelName, type LevelName, type LoggerOptions } from '../log.js';
 import { UsageError } from '../core/outcome.js';
-import { parseSeconds } from '../core/parse.js';
-
-export type CommandName = 'tcp-client' | 'tcp-server' | 'udp connect' | 'udp bind' | 'run';
-/** What a command does with its endpoints; a selector flag picks it (none: the command's first). */
-export type ModeName = 'pipe' | 'fan-out' | 'echo' | 'script';
+import { ALL, bool, duration, NET, oneOf, row, SERVERS, STDIO, TCP, text, UDP, type CommandName, type Flag, type ModeName } from './flag-row.js';
 
 /** The modes of each command, the one used when no selector flag is given first. */
 export const MODES: Readonly<Record<CommandName, readonly ModeName[]>> = {
@@ -22,40 +18,7 @@ export const MODES: Readonly<Record<CommandName, readonly ModeName[]>> = {
 /** Why a mode refuses a flag, said after the conflict. */
 const WHY: Partial<Record<ModeName, string>> = { echo: '--echo does not use stdin or stdout' };
 
-export interface Flag<K extends string = string, T = unknown> {
-  /** The key in yargs' argv (camelCase) and in the settings. */
-  readonly key: K;
-  readonly long: string;
-  readonly short?: string;
-  readonly kind: 'boolean' | 'count' | 'value';
-  /** The value's name in help (SECS, LEVEL). */
-  readonly value?: string;
-  readonly describe: string;
-  readonly commands: readonly CommandName[];
-  /** The modes that use it (default: every mode of its commands). */
-  readonly modes?: readonly ModeName[];
-  /** Given (and true), it picks this mode; a later selector in the table loses to an earlier one. */
-  readonly selects?: ModeName;
-  /** Keys of flags that cannot go with it. */
-  readonly conflicts?: readonly string[];
-  /** The value the command gets: parsed, checked, defaulted. `name` is how the user wrote the flag, for messages. */
-  parse(raw: unknown, name: string): T;
-}
-
-const row = <K extends string, T>(flag: Flag<K, T>): Flag<K, T> => flag;
-
-const NET: readonly CommandName[] = ['tcp-client', 'tcp-server', 'udp connect', 'udp bind'];
-const TCP: readonly CommandName[] = ['tcp-client', 'tcp-server'];
-const UDP: readonly CommandName[] = ['udp connect', 'udp bind'];
-const SERVERS: readonly CommandName[] = ['tcp-server', 'udp bind'];
-const ALL: readonly CommandName[] = [...NET, 'run'];
-/** The modes that read stdin and write stdout. */
-const STDIO: readonly ModeName[] = ['pipe', 'fan-out'];
-
-const bool = (raw: unknown): boolean | undefined => (raw === undefined ? undefined : Boolean(raw));
-const text = (raw: unknown): string | undefined => (raw === undefined ? undefined : String(raw));
-const duration = (raw: unknown, name: string): number | undefined => parseSeconds(name, text(raw));
-
+// Row groups of other concerns are spread in here (`...TLS_FLAGS`), each from its own flags-*.ts.
 export const FLAGS = [
   // Logging: every command.
   row({ key: 'verbose', long: 'verbose', short: 'v', kind: 'count', commands: ALL, describe: 'more logs: -v INFO (lifecycle), -vv DEBUG, -vvv TRACE and stack traces', parse: (raw) => Number(raw ?? 0) }),
@@ -88,13 +51,6 @@ export type Settings = { readonly [R in Row as R['key']]: ReturnType<R['parse']>
   readonly family: 4 | 6 | undefined;
   readonly mode: ModeName;
 };
-
-/** A value among `choices`, or a usage error that lists them. */
-function oneOf<C extends string>(flag: string, value: string | undefined, choices: readonly C[]): C | undefined {
-  if (value === undefined) return undefined;
-  if ((choices as readonly string[]).includes(value)) return value as C;
-  throw new UsageError(`${flag} ${value}: not one of ${choices.join(', ')}`);
-}
 
 type Args = Readonly<Record<string, unknown>>;
 

@@ -5,7 +5,8 @@ import { exitCode, outcomeOf, UsageError, type Outcome } from '../core/outcome.j
 import type { Session } from '../core/session.js';
 import { createStdio, type Stdio } from '../core/stdio.js';
 import type { Progress } from '../taps/progress.js';
-import { logOptions, readSettings, type CommandName, type Settings } from './flags.js';
+import type { CommandName } from './flag-row.js';
+import { logOptions, readSettings, type Settings } from './flags.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 // A session that does not close within this after a signal is cut short.

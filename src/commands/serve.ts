@@ -3,9 +3,10 @@ import type { Outcome } from '../core/outcome.js';
 import type { Session } from '../core/session.js';
 import type { Transport } from '../transports/contract.js';
 import type { Settings } from './flags.js';
+import { tapListener } from './taps.js';
 
 export async function serve(session: Session, transport: Transport, argv: { address: string; port?: string | undefined }, s: Settings): Promise<Outcome> {
-  const listener = await transport.listen(session, transport.listenAddress(argv.address, argv.port, s), s);
+  const listener = tapListener(await transport.listen(session, transport.listenAddress(argv.address, argv.port, s), s), session, s);
   if (s.mode === 'echo') return (await import('../modes/echo.js')).echo(session, listener, s);
   if (s.mode === 'fan-out') return (await import('../modes/fan-out.js')).fanOut(session, listener, s);
   return (await import('../modes/pipe.js')).pipeFirst(session, listener, s);

@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { TRANSPORTS } from '../transports/index.js';
 import { withFlags } from './flags.js';
+import { tapPeer } from './taps.js';
 
 interface Args { target: string; port?: string | undefined }
 
@@ -15,7 +16,7 @@ export const tcpClient: CommandModule<object, Args> = {
     .example('$0 connect localhost 80', 'the same with a separate port') as unknown as Argv<Args>,
   handler: async (argv) => (await import('./run-command.js')).runCommand('tcp-client', argv, async (session, s) => {
     const tcp = TRANSPORTS.tcp;
-    const peer = await tcp.connect(session, tcp.target(argv.target, argv.port, s), s);
+    const peer = tapPeer(await tcp.connect(session, tcp.target(argv.target, argv.port, s), s), session, s);
     // The mode loads once connected: a refused connect never pays for it.
     return (await import('../modes/pipe.js')).pipe(session, peer, s);
   }),

@@ -3,6 +3,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { TRANSPORTS } from '../transports/index.js';
 import { withFlags } from './flags.js';
+import { tapPeer } from './taps.js';
 import { serve } from './serve.js';
 
 interface ConnectArgs { target: string; port?: string | undefined }
@@ -17,7 +18,7 @@ const udpConnect: CommandModule<object, ConnectArgs> = {
     .example('printf ping | $0 udp connect 127.0.0.1:1234 -q 1', 'send one datagram, print the replies for 1 s') as unknown as Argv<ConnectArgs>,
   handler: async (argv) => (await import('./run-command.js')).runCommand('udp connect', argv, async (session, s) => {
     const udp = TRANSPORTS.udp;
-    const peer = await udp.connect(session, udp.target(argv.target, argv.port, s), s);
+    const peer = tapPeer(await udp.connect(session, udp.target(argv.target, argv.port, s), s), session, s);
     return (await import('../modes/pipe.js')).pipe(session, peer, s);
   }),
 };

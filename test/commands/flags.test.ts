@@ -3,7 +3,8 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { check, FLAGS, MODES, readSettings, shown, type CommandName, type Flag, type ModeName } from '../../src/commands/flags.js';
+import type { CommandName, Flag, ModeName } from '../../src/commands/flag-row.js';
+import { check, FLAGS, MODES, readSettings, shown } from '../../src/commands/flags.js';
 import { UsageError } from '../../src/core/outcome.js';
 import { runCli } from '../helpers/cli.js';
 
