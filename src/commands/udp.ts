@@ -7,7 +7,7 @@ import { tapPeer } from './taps.js';
 import { serve } from './serve.js';
 
 interface ConnectArgs { target: string; port?: string | undefined }
-interface BindArgs { address: string; port?: string | undefined }
+interface BindArgs { address?: string | undefined; port: string }
 
 const udpConnect: CommandModule<object, ConnectArgs> = {
   command: 'connect <target> [port]',
@@ -24,12 +24,11 @@ const udpConnect: CommandModule<object, ConnectArgs> = {
 };
 
 const udpBind: CommandModule<object, BindArgs> = {
-  command: 'bind <address> [port]',
+  command: 'bind [address] <port>',
   describe: 'a bound UDP socket: datagrams -> stdout; stdin goes to the first sender (-k: to every sender)',
   builder: (y: Argv) => withFlags(y, 'udp bind')
-    .usage('$0 udp bind [address] <port>')
-    .positional('address', { type: 'string', demandOption: true, describe: 'PORT (all interfaces), host:port, [ipv6]:port, or a host followed by a port' })
-    .positional('port', { type: 'string' })
+    .positional('address', { type: 'string', describe: 'the address to listen on: a host, followed by the port' })
+    .positional('port', { type: 'string', demandOption: true, describe: 'PORT (all interfaces), host:port, [ipv6]:port' })
     .example('$0 udp bind 1234 --echo', 'a UDP echo server') as unknown as Argv<BindArgs>,
   handler: async (argv) => (await import('./run-command.js')).runCommand('udp bind', argv, (session, s) => serve(session, TRANSPORTS.udp, argv, s)),
 };

@@ -7,13 +7,21 @@ export interface Outcome {
   readonly reason: ExitReason;
   readonly error?: string | undefined;
   readonly signal?: NodeJS.Signals | undefined;
+  /** For a usage error: the line after the ERROR that says what to type instead. */
+  readonly hint?: string | undefined;
 }
 
 export const DONE: Outcome = { reason: 'done' };
 
-/** Bad usage (unknown flag, bad port, conflicting options): exit 2 with one ERROR line and a hint. */
+/** Bad usage (unknown flag, bad port, conflicting options): exit 2 with one ERROR line and a hint line. */
 export class UsageError extends Error {
   override name = 'UsageError';
+  /** What to type instead ("did you mean: mona-nc tcp-client 127.0.0.1 80"); default: a pointer to --help. */
+  readonly hint: string | undefined;
+  constructor(message: string, hint?: string) {
+    super(message);
+    this.hint = hint;
+  }
 }
 
 /** The exit code of an outcome: 0 done, 2 usage, 128 + N for signal N (130 SIGINT, 143 SIGTERM), 1 any failure. */
@@ -26,6 +34,6 @@ export function exitCode(outcome: Outcome): number {
 
 /** The outcome of an exception: usage errors are usage, MonaErrors carry their cause, anything else is a failure. */
 export function outcomeOf(err: unknown): Outcome {
-  if (err instanceof UsageError) return { reason: 'usage', error: err.message };
+  if (err instanceof UsageError) return { reason: 'usage', error: err.message, hint: err.hint };
   return { reason: reasonOf(err), error: err instanceof Error ? err.message : String(err) };
 }

@@ -3,8 +3,8 @@ import { UsageError } from './outcome.js';
 
 /** One port parser: integers 0..65535 (1..65535 for a target), "port 70000: too large". */
 export function parsePort(text: unknown, { allowZero }: { allowZero: boolean }): number {
-  const s = String(text).trim();
-  if (!/^\d+$/.test(s)) throw new UsageError(`port ${String(text)}: not a number`);
+  const s = String(text);
+  if (!/^\d+$/.test(s)) throw new UsageError(`port ${/^\S+$/.test(s) ? s : JSON.stringify(s)}: not a number`);
   const port = Number(s);
   if (port > 65535) throw new UsageError(`port ${s}: too large`);
   if (port === 0 && !allowZero) throw new UsageError(`port ${s}: too small (a target port is 1..65535)`);
