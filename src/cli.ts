@@ -1,4 +1,6 @@
 // mona-nc's command line: yargs parses and validates, a command does the work, usage errors exit 2.
+// First, before anything else runs: SIGUSR1 prints statistics and never opens Node's inspector.
+import './core/connections.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { commands } from './commands/index.js';

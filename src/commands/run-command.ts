@@ -8,7 +8,8 @@ import type { Progress } from '../taps/progress.js';
 import type { CommandName } from './flag-row.js';
 import { logOptions, readSettings, type Settings } from './flags.js';
 
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+// SIGHUP (the terminal went away) ends a session as SIGTERM does: a clean close, exit 129.
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 // A session that does not close within this after a signal is cut short.
 const SIGNAL_GRACE_MS = 3000;
 

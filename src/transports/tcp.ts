@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { mona, type TCPClient, type TCPServer } from '../mona/index.js';
 import { closeReasonOf, reasonOf } from '../mona/errors.js';
 import { handOff, QUEUE_LIMIT, type CloseReason, type Endpoint, type EndpointEvents, type Listener } from '../core/endpoint.js';
+import { track } from '../core/connections.js';
 import { accepted, closed, connected, eof, listening } from '../core/events.js';
 import type { Session } from '../core/session.js';
 import { inet, type Address, type TransportOptions } from './contract.js';
@@ -59,6 +60,7 @@ export function clientEndpoint(log: Logger, client: TCPClient, id: number): Endp
   let on: EndpointEvents | undefined;
   let localReason: CloseReason | undefined;
   let finSent = false;
+  const untrack = track({ id, peer: label, since, bytesIn: () => client.bytesIn, bytesOut: () => client.bytesOut });
   client.onData = (data) => {
     on?.data(data);
     return 0;
@@ -70,6 +72,7 @@ export function clientEndpoint(log: Logger, client: TCPClient, id: number): Endp
   client.onFlush = () => on?.drain();
   client.onDisconnection = function (_peer, error) {
     const code = this.errorCode;
+    untrack();
     closed(log, { peer, id, bytesIn: this.bytesIn, bytesOut: this.bytesOut, since, reason: localReason ?? closeReasonOf(code) });
     on?.closed(error && !localReason ? { reason: reasonOf({ code }, 'reset'), message: error, code } : undefined);
   };

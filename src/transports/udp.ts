@@ -3,6 +3,7 @@
 import type { Logger } from '../log.js';
 import { mona, type UDPSocket } from '../mona/index.js';
 import { handOff, QUEUE_LIMIT, type Endpoint, type EndpointEvents, type Failure, type Listener } from '../core/endpoint.js';
+import { track } from '../core/connections.js';
 import { accepted, closed, connected, listening } from '../core/events.js';
 import type { Session } from '../core/session.js';
 import { inet, type Address, type TransportOptions } from './contract.js';
@@ -101,9 +102,11 @@ function udpPeer(log: Logger, socket: UDPSocket, address: string, id: number, fo
   let lastIO = Date.now();
   let bytesIn = 0;
   let bytesOut = 0;
+  const untrack = track({ id, peer: address, since, bytesIn: () => bytesIn, bytesOut: () => bytesOut });
   const shut = (reason: 'local' | 'timeout' | 'error', failure?: Failure): void => {
     if (over) return;
     over = true;
+    untrack();
     closed(log, { peer: address, id, bytesIn, bytesOut, since, reason });
     if (forget) forget();
     else socket.close();
