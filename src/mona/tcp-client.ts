@@ -10,6 +10,9 @@ import { logger } from '../log.js';
 
 export const DEFAULT_REST_CAP = 16 * 1024 * 1024;
 
+/** setTimeout's largest delay. */
+const MAX_TIMER = 2 ** 31 - 1;
+
 export interface TCPClientOptions {
   /** Bytes onData may keep as its rest before the connection is closed with an error (default 16 MiB). */
   restCap?: number | undefined;
@@ -144,7 +147,8 @@ export class TCPClient {
     this.#peer = new SocketAddress(target.host, target.port);
     this.#attach(socket, false);
     socket.connect({ host: target.host, port: target.port, ...(family ? { family } : { autoSelectFamily: true }) });
-    if (connectTimeout && connectTimeout > 0) {
+    // Past setTimeout's limit (~24.8 days) a timer fires at once: such a timeout is no timeout at all.
+    if (connectTimeout && connectTimeout > 0 && connectTimeout <= MAX_TIMER) {
       this.#connectTimer = setTimeout(() => {
         socket.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
       }, connectTimeout);
