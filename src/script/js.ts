@@ -1,6 +1,6 @@
 // Runs a JS/TS script on the same `mona` API. sucrase strips types and turns imports into require() in pure JS, so
 // one loader works from npm and inside the standalone binary (where esbuild's native executable cannot run).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +10,9 @@ import { MonaError } from '../mona/errors.js';
 import { invoke } from '../mona/handler.js';
 import { logger } from '../log.js';
 import { loadVendor } from '../assets.js';
+import { UsageError } from '../commands/usage.js';
 import { closeAll, type AnySocket, type Script, type ScriptOptions } from './script.js';
+import { readSource } from './source.js';
 
 type Transform = (code: string, options: { transforms: Array<'typescript' | 'imports'>; filePath: string }) => { code: string };
 interface Module { exports: Record<string, unknown> }
@@ -57,8 +59,9 @@ export async function loadJs(file: string, options: ScriptOptions): Promise<Scri
     files.add(path);
     let code: string;
     try {
-      code = transform(readFileSync(path, 'utf8'), { transforms: isTs(path) ? ['typescript', 'imports'] : ['imports'], filePath: path }).code;
+      code = transform(readSource(path).toString('utf8'), { transforms: isTs(path) ? ['typescript', 'imports'] : ['imports'], filePath: path }).code;
     } catch (err) {
+      if (err instanceof UsageError || (err as { code?: string }).code) throw err;
       const loc = (err as { loc?: { line: number; column: number } }).loc;
       const where = loc ? `:${loc.line}:${loc.column + 1}` : '';
       throw new MonaError(`${relative(process.cwd(), path)}${where}: ${(err as Error).message.replace(/^Error transforming [^:]*: /, '').replace(/ \(\d+:\d+\)$/, '')}`, 'ERR_SCRIPT');
@@ -98,14 +101,26 @@ export async function loadJs(file: string, options: ScriptOptions): Promise<Scri
     async main() {
       Object.assign(globalThis, { mona, args: exposed.args, FATAL: api.FATAL, CRITIC: api.CRITIC, ERROR: api.ERROR, WARN: api.WARN, NOTE: api.NOTE, INFO: api.INFO, DEBUG: api.DEBUG, TRACE: api.TRACE });
       if (!existsSync(entry)) throw Object.assign(new Error(`no such file ${file}`), { code: 'ENOENT' });
+      // While the top level loads, a timer that throws or a promise that rejects fails the load (one ERROR, exit 1);
+      // after it, a script error is logged and the script goes on, as a throwing handler does.
+      let loading: ((err: unknown) => void) | undefined;
+      const uncaught = (err: unknown): void => {
+        if (loading) loading(err);
+        else logger().log('ERROR', located(err, files));
+      };
+      process.on('uncaughtException', uncaught);
+      process.on('unhandledRejection', uncaught);
       try {
-        await run(entry, true);
+        await new Promise((resolve, reject) => {
+          loading = reject;
+          Promise.resolve(run(entry, true)).then(resolve, reject);
+        });
       } catch (err) {
-        throw err instanceof MonaError ? err : new MonaError(located(err, files), 'ERR_SCRIPT');
+        // The load failed: later errors of the same script would only repeat it while the process ends.
+        loading = () => undefined;
+        throw err instanceof MonaError || err instanceof UsageError ? err : new MonaError(located(err, files), 'ERR_SCRIPT');
       }
-      // A script error after load is logged and the script goes on, as a throwing handler does.
-      process.on('uncaughtException', (err) => logger().log('ERROR', located(err, files)));
-      process.on('unhandledRejection', (err) => logger().log('ERROR', located(err, files)));
+      loading = undefined;
       invoke(hooks(), 'onStart', '');
       if (typeof hooks().onManage === 'function') manage = setInterval(() => invoke(hooks(), 'onManage'), 2000).unref();
     },

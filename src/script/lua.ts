@@ -1,12 +1,12 @@
 // Runs a MonaServer Lua script: the main chunk and every handler run as coroutines, so that start(), bind() and
 // UDP connect() can wait for Node's answer and return MonaServer's exact result; other events wait their turn.
-import { readFile } from 'node:fs/promises';
 import { mona, MonaError, type OnDataReturn, type SocketAddress, type TCPClient, type TCPServer, type UDPSocket } from '../mona/index.js';
 import { handlerFailed } from '../mona/handler.js';
 import { LEVELS, levelNumber, logger } from '../log.js';
 import { LuaState, LUA_OK, LUA_YIELD, LuaType, type LuaValue } from './lua-state.js';
 import { EVENT, KINDS, OP, PRELUDE, PROPS, type EventName, type Kind } from './lua-prelude.js';
 import { closeAll, type Script } from './script.js';
+import { readSource } from './source.js';
 
 export interface LuaOptions {
   /** How onData's return value reads: the documented rest, or MonaServer 1.x's bytes consumed. */
@@ -30,7 +30,7 @@ const plain = (v: unknown): LuaValue => {
 };
 
 export async function loadLua(file: string, options: LuaOptions): Promise<Script> {
-  const code = await readFile(file);
+  const code = readSource(file);
   const lua = await LuaState.create();
   return new LuaScript(lua, file, code, options);
 }
