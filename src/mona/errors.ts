@@ -31,6 +31,7 @@ const CAUSES: Readonly<Record<string, Cause>> = {
   ENOBUFS: { text: 'no buffer space available', reason: 'unreachable' },
   EMFILE: { text: 'too many open files', reason: 'denied' },
   ERR_REST_OVERFLOW: { text: 'rest buffer over its cap', reason: 'script' },
+  ERR_SEND_OVERFLOW: { text: 'send queue over its cap', reason: 'script' },
   ERR_SOCKET_DGRAM_NOT_RUNNING: { text: 'socket closed', reason: 'reset' },
 };
 
