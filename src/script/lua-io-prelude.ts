@@ -233,6 +233,13 @@ package.searchers = {package.searchers[1], searcher}
 local stdrequire = require
 require = function(name)
   if type(name) == 'string' and name:lower():match('%.lua$') then return dofile(name) end
-  return stdrequire(name)
+  -- A module that is not found is the caller's error, at the caller's line (not this wrapper's).
+  local results = table.pack(pcall(stdrequire, name))
+  if not results[1] then
+    local err = results[2]
+    if type(err) == 'string' then err = err:gsub('^mona%-nc io:%d+: ', '') end
+    error(err, 2)
+  end
+  return table.unpack(results, 2, results.n)
 end
 `;
