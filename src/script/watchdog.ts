@@ -1,6 +1,7 @@
 // A thread that still hears SIGINT/SIGTERM while a script's handler holds the main thread (JS `for(;;){}`): it tells
 // the Lua watchdog at once (which aborts the handler), and ends the process if the main thread stays stuck.
 import { Worker } from 'node:worker_threads';
+import { logger } from '../log.js';
 
 // Node runs signal listeners on the main thread's event loop, which an endless handler never gives back; a worker
 // has its own loop, and libuv delivers a signal to every loop watching it. Worker threads get no process.on(signal),
@@ -52,8 +53,9 @@ export function watchSignals(graceMs: number, format: 'text' | 'json'): void {
   beat();
   setInterval(beat, 250).unref();
   try {
-    const worker = new Worker(WORKER, { eval: true, workerData: { shared: shared.buffer, graceMs, format, signals: [['SIGINT', 2], ['SIGTERM', 15]] }, stdout: false, stderr: false });
-    worker.on('error', () => undefined);
+    // A small heap: the worker only waits for signals (and stays bounded if it ever did more).
+    const worker = new Worker(WORKER, { eval: true, workerData: { shared: shared.buffer, graceMs, format, signals: [['SIGINT', 2], ['SIGTERM', 15]] }, stdout: false, stderr: false, resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1, stackSizeMb: 1 } });
+    worker.on('error', (err) => logger().log('DEBUG', 'signal watch: ', err.message));
     worker.unref();
   } catch {
     // No worker threads here: the watch is a safety net, not a feature.
