@@ -3,7 +3,7 @@ import net from 'node:net';
 import { parseAddress, SocketAddress, socketAddressOf, type Endpoint } from './address.js';
 import { toBytes } from './bytes.js';
 import { describeError, MonaError } from './errors.js';
-import { handlerFailed, hasHandler, invoke } from './handler.js';
+import { handlerFailed, hasHandler, invoke, unknownHandlers } from './handler.js';
 import { settleRest, type OnDataReturn, type RestHooks } from './rest.js';
 import { churn } from './reclaim.js';
 import { logger } from '../log.js';
@@ -36,6 +36,8 @@ export type OnDisconnection = (this: TCPClient, peerAddress: string | undefined,
 export type OnEvent = (this: TCPClient) => unknown;
 
 type State = 'idle' | 'connecting' | 'connected';
+
+const EVENTS = ['onData', 'onDisconnection', 'onFlush', 'onEnd'] as const;
 
 let adopt: (client: TCPClient, socket: net.Socket) => void;
 
@@ -289,6 +291,7 @@ export class TCPClient {
     const handler = this.onData;
     if (typeof handler !== 'function') {
       this.#rest = undefined;
+      unknownHandlers(this, 'TCPClient', EVENTS);
       return;
     }
     const data = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;

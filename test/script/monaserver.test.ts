@@ -80,6 +80,37 @@ test('a handler name mona-nc never calls (onDta) gets one WARN naming it; data t
   ]);
 });
 
+test('in a TS script too: a misspelt handler gets one WARN when its event finds no handler', async (t) => {
+  const file = script('typo.ts', `
+    const server = mona.createTCPServer();
+    server.onConnection = (client) => { (client as unknown as Record<string, unknown>).onDta = () => undefined; };
+    await server.startAsync('127.0.0.1', 0);
+    NOTE('tcp on ', server.address);
+    const udp = mona.createUDPSocket();
+    (udp as unknown as Record<string, unknown>).onPackett = () => undefined;
+    await udp.bindAsync('127.0.0.1', 0);
+    NOTE('udp on ', udp.address);
+  `);
+  const cli = startCli(['run', file]);
+  const port = Number(/tcp on 127\.0\.0\.1:(\d+)/.exec(await cli.waitLine(/tcp on /, 15000))?.[1]);
+  const udpPort = Number(/udp on 127\.0\.0\.1:(\d+)/.exec(await cli.waitLine(/udp on /))?.[1]);
+  const s = await connectTcp(port);
+  s.write('one');
+  await delay(100);
+  s.end('two');
+  const sender = await udpPeer();
+  sender.socket.send('x', udpPort, '127.0.0.1');
+  sender.socket.send('y', udpPort, '127.0.0.1');
+  await cli.waitLine(/UDPSocket\.onPackett/);
+  await delay(200);
+  cli.child.kill('SIGINT');
+  const r = await cli.done();
+  t.deepEqual(lines(r.stderr).filter((l) => l.startsWith('WARN')).sort(), [
+    'WARN TCPClient.onDta is not an event mona-nc calls: it will never run (TCPClient events: onData, onDisconnection, onFlush, onEnd)',
+    'WARN UDPSocket.onPackett is not an event mona-nc calls: it will never run (UDPSocket events: onPacket, onError, onFlush)',
+  ]);
+});
+
 test('a client that re-targets itself with disconnect() + connect() on each message: every message reaches its server', async (t) => {
   const got: string[][] = [[], []];
   const peers = await Promise.all([0, 1].map((i) => tcpPeer((s) => {
