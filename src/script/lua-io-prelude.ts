@@ -3,7 +3,9 @@
 import { HOST } from './lua-io.js';
 
 export const IO_PRELUDE = String.raw`
-local host, dir, EXIT = ...
+local host, dir = ...
+-- What os.exit raises or yields to leave the running handler: the host has the code already.
+local EXIT = setmetatable({}, {__name = 'mona-nc.exit', __tostring = function() return 'os.exit' end})
 local type, select, tostring, tonumber, error, setmetatable, getmetatable = type, select, tostring, tonumber, error, setmetatable, getmetatable
 local concat, yield, isyieldable = table.concat, coroutine.yield, coroutine.isyieldable
 
@@ -164,6 +166,16 @@ os.tmpname = function()
   local name, err = host(${HOST.tmpname})
   if not name then error('unable to generate a unique filename: ' .. err, 2) end
   return name
+end
+-- A script's own coroutine that calls os.exit does not come back to its resumer: the exit goes on up.
+local resume = coroutine.resume
+coroutine.resume = function(co, ...)
+  local r = table.pack(resume(co, ...))
+  if r[1] and r[2] == EXIT and coroutine.status(co) == 'suspended' then
+    if isyieldable() then yield(EXIT) end
+    error(EXIT, 0)
+  end
+  return table.unpack(r, 1, r.n)
 end
 os.exit = function(code)
   host(${HOST.exit}, code)

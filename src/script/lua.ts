@@ -72,7 +72,7 @@ class LuaScript implements Script {
   // Why TCP sockets are paused now: a coroutine waits for Node ('busy'), stdout's reader is behind ('stdout').
   readonly #holds = new Set<'busy' | 'stdout'>();
   readonly #queue: Array<() => void> = [];
-  readonly #waiting = new Map<number, { thread: Thread; done: (r: Result) => void }>();
+  readonly #waiting = new Map<number, { thread: Thread; name: string; done: (r: Result) => void }>();
   #nextOp = 1;
   #manage: NodeJS.Timeout | undefined;
   #running: Running | undefined;
@@ -122,7 +122,7 @@ class LuaScript implements Script {
   /** onStop, then every socket closes silently: a signal, or the end of the script's work. */
   stop(): Promise<void> {
     clearInterval(this.#manage);
-    this.#event(0, 'onStop', ['']);
+    this.#event(0, 'onStop', [''], undefined, true);
     this.#stopped = true;
     this.#host.closeAll();
     return closeAll([...this.#entries.values()].map((e) => e.socket));
@@ -313,7 +313,7 @@ class LuaScript implements Script {
     if (!waiter) return;
     this.#waiting.delete(id);
     this.#lua.push(waiter.thread.co, value);
-    this.#drive(waiter.thread, 1, this.#running?.name ?? 'handler', waiter.done);
+    this.#drive(waiter.thread, 1, waiter.name, waiter.done);
   }
 
   // onData needs its return value now: it runs at once (the sockets are paused while another handler waits).
@@ -326,11 +326,11 @@ class LuaScript implements Script {
     return Buffer.isBuffer(r.value) ? r.value.toString('latin1') : r.value;
   }
 
-  /** Dispatch an event to its handler now, or after the coroutine that waits for Node. */
-  #event(h: number, name: EventName, args: LuaValue[], then?: (ran: boolean) => void): void {
-    if (this.#stopped) return then?.(true);
+  /** Dispatch an event to its handler now, or after the coroutine that waits for Node (onStop: even once stopped). */
+  #event(h: number, name: EventName, args: LuaValue[], then?: (ran: boolean) => void, last = false): void {
+    if (this.#stopped && !last) return then?.(true);
     if (this.#busy) {
-      this.#queue.push(() => this.#event(h, name, args, then));
+      this.#queue.push(() => this.#event(h, name, args, then, last));
       return;
     }
     const r = this.#dispatch(h, name, args, (late) => then?.(late.state === 'done' && late.ran));
@@ -391,7 +391,7 @@ class LuaScript implements Script {
         return done({ state: 'failed', message: 'a handler yielded outside of a coroutine of its own' });
       }
       this.#setBusy(true);
-      this.#waiting.set(id, { thread, done: (r) => { this.#setBusy(false); done(r); this.#drain(); } });
+      this.#waiting.set(id, { thread, name, done: (r) => { this.#setBusy(false); done(r); this.#drain(); } });
       return;
     }
     if (status === LUA_OK) {
