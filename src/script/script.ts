@@ -75,6 +75,9 @@ async function load(file: string, options: EngineOptions): Promise<Script> {
 export async function runScript(ctx: Context, file: string, options: ScriptOptions): Promise<Outcome> {
   // A script's listeners announce their real address like the CLI's, so a shell test can read the port.
   observers.listening = (address, transport) => listening(ctx.log, address, transport);
+  // Signals are also watched from a thread of their own, in case a handler never gives the main thread back. Its
+  // start-up overlaps the engine's loading.
+  watchSignals(SIGNAL_GRACE_MS, ctx.log.format);
   let exited: Outcome | undefined;
   let onExit: ((outcome: Outcome) => void) | undefined;
   const output: ScriptOutput = {
@@ -101,9 +104,6 @@ export async function runScript(ctx: Context, file: string, options: ScriptOptio
     return { code: EXIT.FAILURE, reason: 'script', error: err instanceof MonaError || code ? message : String(err) };
   }
   if (exited) return exited;
-  // If the script lives on (a server, a client waiting), watch signals from a thread of their own, in case a handler
-  // never gives the main thread back. The timer does not keep the process alive: a script done at once pays nothing.
-  setTimeout(() => watchSignals(SIGNAL_GRACE_MS, ctx.log.format), 0).unref();
   return new Promise((resolve) => {
     let ending = false;
     const end = (outcome: Outcome, stop = true): void => {
