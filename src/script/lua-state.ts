@@ -107,8 +107,6 @@ function capMemory(bytes: number): void {
   };
 }
 
-/** Bytes of WebAssembly memory the Lua runtime holds now (it grows, never shrinks). */
-export const luaMemoryBytes = (): number => memory?.buffer.byteLength ?? 0;
 
 /** The event payload on a handler's stack, and the Buffer it came from. */
 type Payload = { ptr: number; length: number; buffer: Buffer } | undefined;
