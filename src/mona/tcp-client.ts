@@ -211,6 +211,8 @@ export class TCPClient {
     const pending = this.#pending;
     this.#pending = undefined;
     pending?.reject(new MonaError(`Unable to connect to ${peer ?? 'unknown peer'} (disconnected)`, 'ECONNABORTED', peer));
+    // Its bytes go nowhere from now on (read and dropped), whatever this client does next.
+    socket.removeAllListeners('data');
     socket.resume();
     socket.once('end', () => socket.destroy());
     const finished = (): void => {
@@ -233,7 +235,8 @@ export class TCPClient {
     this.#writeLengths = lengths;
     this.#written = (err) => {
       const length = lengths.shift() ?? 0;
-      if (socket !== this.#socket) return;
+      // A connection given up by connect()-after-disconnect() no longer counts for this client.
+      if (this.#socket && socket !== this.#socket) return;
       // Bytes the system took are traffic: a slow but steady reader is not idle (-i).
       if (!err) {
         this.#bytesOut += length;
@@ -284,7 +287,7 @@ export class TCPClient {
   #receiving: net.Socket | undefined;
 
   #receive(socket: net.Socket, chunk: Buffer): void {
-    if (socket !== this.#socket) return;
+    if (this.#socket && socket !== this.#socket) return;
     this.#bytesIn += chunk.length;
     churn(chunk.length);
     this.#lastIO = Date.now();
