@@ -2,7 +2,7 @@
 // the exit code of the outcome table.
 import { configureLog, type Logger, type LoggerOptions } from '../log.js';
 import { exitCode, outcomeOf, UsageError, type Outcome } from '../core/outcome.js';
-import type { Session } from '../core/session.js';
+import { SIGNAL_GRACE_MS, type Session } from '../core/session.js';
 import { createStdio, type Stdio } from '../core/stdio.js';
 import type { Progress } from '../taps/progress.js';
 import type { CommandName } from './flag-row.js';
@@ -10,8 +10,6 @@ import { logOptions, readSettings, type Settings } from './flags.js';
 
 // SIGHUP (the terminal went away) ends a session as SIGTERM does: a clean close, exit 129.
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-// A session that does not close within this after a signal is cut short.
-const SIGNAL_GRACE_MS = 3000;
 
 let progress: Progress | undefined;
 

@@ -9,6 +9,8 @@ export interface Outcome {
   readonly signal?: NodeJS.Signals | undefined;
   /** For a usage error: the line after the ERROR that says what to type instead. */
   readonly hint?: string | undefined;
+  /** An exit status chosen by the session itself (a script's os.exit(code)), over the table's. */
+  readonly code?: number | undefined;
 }
 
 export const DONE: Outcome = { reason: 'done' };
@@ -26,6 +28,7 @@ export class UsageError extends Error {
 
 /** The exit code of an outcome: 0 done, 2 usage, 128 + N for signal N (130 SIGINT, 143 SIGTERM), 1 any failure. */
 export function exitCode(outcome: Outcome): number {
+  if (outcome.code !== undefined) return outcome.code;
   if (outcome.reason === 'done') return EXIT.OK;
   if (outcome.reason === 'usage') return EXIT.USAGE;
   if (outcome.reason === 'signal') return 128 + (constants.signals[outcome.signal ?? 'SIGTERM'] ?? 15);

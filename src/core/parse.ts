@@ -24,3 +24,17 @@ export function parseSeconds(flag: string, text: string | undefined): number | u
   if (ms > MAX_DURATION_MS) throw new UsageError(`${flag} ${text}: too long`);
   return ms;
 }
+
+const MiB = 1024 * 1024;
+
+/** A size in bytes: "65536", "64k", "64M", "1G" (K, M, G are powers of 1024; a trailing "iB" or "B" is allowed). */
+export function parseBytes(flag: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmg])(?:i?b)?|b)?\s*$/i.exec(text);
+  if (!m) throw new UsageError(`${flag} ${text}: not a size (BYTES, or with K, M, G)`);
+  const unit = { k: 1024, m: MiB, g: 1024 * MiB }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
+  const bytes = Math.floor(Number(m[1]) * unit);
+  if (bytes < min) throw new UsageError(`${flag} ${text}: too small (at least ${min} bytes)`);
+  if (bytes > max) throw new UsageError(`${flag} ${text}: too large (at most ${max} bytes)`);
+  return bytes;
+}

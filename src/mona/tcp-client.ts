@@ -3,7 +3,7 @@ import net from 'node:net';
 import { parseAddress, SocketAddress, socketAddressOf, type Endpoint } from './address.js';
 import { toBytes } from './bytes.js';
 import { describeError, MonaError } from './errors.js';
-import { handlerFailed, hasHandler, invoke } from './handler.js';
+import { handlerFailed, hasHandler, invoke, unknownHandlers } from './handler.js';
 import { settleRest, type OnDataReturn, type RestHooks } from './rest.js';
 import { churn } from './reclaim.js';
 import { logger } from '../log.js';
@@ -22,13 +22,25 @@ export interface TCPClientOptions {
   connectTimeout?: number | undefined;
   /** Restrict name resolution to IPv4 or IPv6. */
   family?: 4 | 6 | undefined;
+  /**
+   * Flow control: past this many bytes queued by send(), the socket stops being read until the queue has drained
+   * (a peer that does not read its answers stops being heard). Default: none.
+   */
+  sendHighWater?: number | undefined;
+  /** A send() that would queue more than this closes the connection with an ERROR (`error` says why). Default: none. */
+  sendCap?: number | undefined;
 }
+
+// How long a connection given up by connect()-after-disconnect() may wait for the peer's FIN once ours is out.
+const RELEASED_LINGER_MS = 5000;
 
 export type OnData = (this: TCPClient, data: Buffer) => unknown;
 export type OnDisconnection = (this: TCPClient, peerAddress: string | undefined, error: string | undefined) => unknown;
 export type OnEvent = (this: TCPClient) => unknown;
 
 type State = 'idle' | 'connecting' | 'connected';
+
+const EVENTS = ['onData', 'onDisconnection', 'onFlush', 'onEnd'] as const;
 
 let adopt: (client: TCPClient, socket: net.Socket) => void;
 
@@ -57,6 +69,9 @@ export class TCPClient {
   #writeLengths: number[] = [];
   #written: (err?: Error | null) => void = () => undefined;
   #peerEnded = false;
+  // Reading is paused by the user (pause()) and/or by flow control (the send queue is past sendHighWater).
+  #userPaused = false;
+  #flowPaused = false;
   #connectTimer: NodeJS.Timeout | undefined;
   #pending: { resolve: () => void; reject: (err: MonaError) => void } | undefined;
   readonly #options: TCPClientOptions;
@@ -92,7 +107,11 @@ export class TCPClient {
   /** Extension: the peer has half-closed (its FIN arrived). */
   get peerEnded(): boolean { return this.#peerEnded; }
 
-  /** Start connecting; true if started (a refusal comes later through onDisconnection), false with an ERROR if not. */
+  /**
+   * Start connecting; true if started (a refusal comes later through onDisconnection), false with an ERROR if not.
+   * After disconnect(), while that connection still closes, a new one starts (as MonaServer 1): the old one's
+   * onDisconnection runs first, in this call, and what it had queued still goes out before its FIN.
+   */
   connect(host: unknown, port?: unknown): boolean {
     try {
       this.#connect(parseAddress([host, port], 'connect'));
@@ -119,11 +138,26 @@ export class TCPClient {
     if (socket.writableEnded) return 'Socket shut down for writing';
     const bytes = toBytes(data);
     if (!bytes?.length) return undefined;
+    const cap = this.#options.sendCap;
+    if (cap !== undefined && socket.writableLength + bytes.length > cap) return this.#overflow(socket, cap);
     this.#writeLengths.push(bytes.length);
     socket.write(bytes, this.#written);
     this.#lastIO = Date.now();
     if (socket.writableLength > 0) this.#flushWanted = true;
+    const high = this.#options.sendHighWater;
+    if (high !== undefined && !this.#flowPaused && socket.writableLength > high) {
+      this.#flowPaused = true;
+      this.#applyPause();
+    }
     return undefined;
+  }
+
+  // The peer does not read what we send: past the cap the connection closes, memory stays bounded.
+  #overflow(socket: net.Socket, cap: number): string {
+    const err = new MonaError(`send queue over its ${cap}-byte cap (the peer does not read)`, 'ERR_SEND_OVERFLOW', this.#peer?.value);
+    logger().log('ERROR', err.message, ` (${this.#peer?.value ?? 'unknown peer'})`);
+    socket.destroy(err);
+    return err.message;
   }
 
   /** Flush what is queued, then half-close (FIN); onDisconnection follows when the peer has closed too. */
@@ -137,10 +171,23 @@ export class TCPClient {
   }
 
   /** Extension: stop reading (the system's buffers then push back on the peer), and start again. */
-  pause(): void { this.#socket?.pause(); }
-  resume(): void { this.#socket?.resume(); }
+  pause(): void {
+    this.#userPaused = true;
+    this.#applyPause();
+  }
+
+  resume(): void {
+    this.#userPaused = false;
+    this.#applyPause();
+  }
+
+  #applyPause(): void {
+    if (this.#userPaused || this.#flowPaused) this.#socket?.pause();
+    else this.#socket?.resume();
+  }
 
   #connect(target: Endpoint): void {
+    if (this.#state !== 'idle' && this.#socket?.writableEnded) this.#release(this.#socket);
     if (this.#state !== 'idle') throw new MonaError('Socket is already connected', 'ERR_ALREADY_CONNECTED');
     const socket = new net.Socket({ allowHalfOpen: true });
     const { family, connectTimeout } = this.#options;
@@ -155,17 +202,45 @@ export class TCPClient {
     }
   }
 
+  /**
+   * disconnect() then connect(): the connection being closed is the script's no more. It still sends what was
+   * queued and its FIN; what it receives is dropped; it is cut if the peer does not close soon after.
+   */
+  #release(socket: net.Socket): void {
+    const peer = this.#peer?.value;
+    clearTimeout(this.#connectTimer);
+    this.#socket = undefined;
+    this.#state = 'idle';
+    this.#rest = this.#local = this.#peer = undefined;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.reject(new MonaError(`Unable to connect to ${peer ?? 'unknown peer'} (disconnected)`, 'ECONNABORTED', peer));
+    // Its bytes go nowhere from now on (read and dropped), whatever this client does next.
+    socket.removeAllListeners('data');
+    socket.resume();
+    socket.once('end', () => socket.destroy());
+    const finished = (): void => {
+      socket.unref();
+      setTimeout(() => socket.destroy(), RELEASED_LINGER_MS).unref();
+    };
+    if (socket.writableFinished) finished();
+    else socket.once('finish', finished);
+    invoke(this, 'onDisconnection', peer, this.#error?.message);
+  }
+
   #attach(socket: net.Socket, accepted: boolean): void {
     this.#socket = socket;
     this.#state = accepted ? 'connected' : 'connecting';
     this.#error = undefined;
     this.#rest = undefined;
     this.#bytesIn = this.#bytesOut = 0;
-    this.#peerEnded = this.#flushWanted = false;
+    this.#peerEnded = this.#flushWanted = this.#flowPaused = false;
     const lengths: number[] = [];
     this.#writeLengths = lengths;
     this.#written = (err) => {
       const length = lengths.shift() ?? 0;
+      // A connection given up by connect()-after-disconnect() no longer counts for this client.
+      if (this.#socket && socket !== this.#socket) return;
       // Bytes the system took are traffic: a slow but steady reader is not idle (-i).
       if (!err) {
         this.#bytesOut += length;
@@ -180,6 +255,12 @@ export class TCPClient {
     if (accepted) this.#learnAddresses(socket);
     else socket.once('connect', () => this.#onConnect(socket));
     socket.on('data', (chunk: Buffer) => this.#receive(socket, chunk));
+    socket.on('drain', () => {
+      if (socket !== this.#socket || !this.#flowPaused) return;
+      this.#flowPaused = false;
+      this.#applyPause();
+    });
+    if (this.#userPaused) socket.pause();
     socket.on('end', () => this.#onEnd(socket));
     socket.on('error', (err) => this.#onError(socket, err));
     socket.on('close', () => this.#onClose(socket));
@@ -210,12 +291,14 @@ export class TCPClient {
   #receiving: net.Socket | undefined;
 
   #receive(socket: net.Socket, chunk: Buffer): void {
+    if (this.#socket && socket !== this.#socket) return;
     this.#bytesIn += chunk.length;
     churn(chunk.length);
     this.#lastIO = Date.now();
     const handler = this.onData;
     if (typeof handler !== 'function') {
       this.#rest = undefined;
+      unknownHandlers(this, 'TCPClient', EVENTS);
       return;
     }
     const data = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;
