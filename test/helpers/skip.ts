@@ -1,0 +1,31 @@
+// A test that cannot run here is registered as skipped with the reason in its title, so ava counts and lists it
+// ("- title [skipped: reason]"); a t.pass() on that path would have counted it as passed.
+import test, { type ImplementationFn } from 'ava';
+import { spawnSync } from 'node:child_process';
+import net from 'node:net';
+
+type Declare = (title: string, fn: ImplementationFn<[]>) => void;
+
+/** `test` (or `test.serial`), or when `reason` says why it cannot run here, `test.skip` with the reason in the title. */
+export function testUnless(reason: string | undefined, { serial = false } = {}): Declare {
+  return (title, fn) => {
+    if (reason) test.skip(`${title} [skipped: ${reason}]`, fn);
+    else if (serial) test.serial(title, fn);
+    else test(title, fn);
+  };
+}
+
+/** Why `command` cannot be used here (`what` names its package), or undefined when it runs. */
+export function missingCommand(command: string, what: string, args: readonly string[] = ['--version']): string | undefined {
+  const r = spawnSync(command, args, { stdio: 'ignore', timeout: 10_000 });
+  return r.error ? `${what} is not installed` : undefined;
+}
+
+/** Why nothing can listen on [::1] here, or undefined. */
+export function noIPv6Loopback(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', (err) => resolve(`no IPv6 loopback here (${err.message})`));
+    server.listen(0, '::1', () => server.close(() => resolve(undefined)));
+  });
+}
