@@ -61,7 +61,7 @@ const udpBind: CommandModule<object, BindArgs> = {
     if (argv.echo && (argv.quitAfter !== undefined || argv.lines)) throw new UsageError(`cannot use --echo and ${argv.lines ? '--lines' : '-q'} (--echo does not read stdin)`);
     if (argv.echo && argv.progress) throw new UsageError('cannot use --echo and --progress (--echo does not use stdin or stdout)');
     const [{ mona }, { listening }] = await Promise.all([import('../mona/index.js'), import('../modes/events.js')]);
-    const socket = mona.createUDPSocket(argv.broadcast);
+    const socket = mona.createUDPSocket(argv.broadcast, { ipv6Only: family === 6 });
     listening(ctx.log, await startOn(host, family, (h) => socket.bindAsync(h, port)), 'udp');
     if (argv.echo) return (await import('../modes/echo.js')).echoUdp(ctx, socket, options);
     return (await import('../modes/udp-pipe.js')).udpPipe(ctx, socket, { peers: argv.keepOpen ? 'all' : 'first', ...options });

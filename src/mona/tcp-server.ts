@@ -12,7 +12,7 @@ export interface TCPServerOptions {
   client?: TCPClientOptions | undefined;
   /** Listen backlog; large by default so a connect storm is not left to SYN retries (kernel caps it at somaxconn). */
   backlog?: number | undefined;
-  /** For the wildcard "::": accept IPv6 only, not IPv4-mapped clients (default false: dual-stack). */
+  /** For "::" and a port alone: accept IPv6 clients only, not IPv4-mapped ones (default false: dual-stack). */
   ipv6Only?: boolean | undefined;
 }
 
@@ -86,7 +86,11 @@ export class TCPServer {
         reject(describeError('Unable to listen on', formatAddress(target.host, target.port), err));
       };
       server.once('error', failed);
-      server.listen({ host: target.host, port: target.port, backlog: this.#options.backlog ?? 4096, ipv6Only: this.#options.ipv6Only ?? false }, () => {
+      // No host: Node listens on "::" (dual-stack) and falls back to 0.0.0.0 where IPv6 is missing; it ignores
+      // ipv6Only then, so IPv6-only names "::".
+      const ipv6Only = this.#options.ipv6Only ?? false;
+      const where = target.any && !ipv6Only ? { port: target.port } : { host: target.host, port: target.port };
+      server.listen({ ...where, backlog: this.#options.backlog ?? 4096, ipv6Only }, () => {
         server.off('error', failed);
         server.on('error', (err) => this.#failed(err));
         const info = server.address() as net.AddressInfo;

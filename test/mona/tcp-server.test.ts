@@ -49,8 +49,8 @@ test.serial('start(0): running, a real port, an address that prints and concaten
   const address = await server.startAsync(0);
   t.true(server.running);
   t.true(address.port > 0);
-  t.is(String(server.address), `0.0.0.0:${address.port}`);
-  t.is('on ' + server.address, `on 0.0.0.0:${address.port}`);
+  t.is(String(server.address), `[::]:${address.port}`);
+  t.is('on ' + server.address, `on [::]:${address.port}`);
   t.true(server.start(0), 'same address while running: nothing to do');
   t.is(server.address?.port, address.port);
   server.stop();

@@ -59,10 +59,10 @@ test('formatAddress and parseAddress round-trip every IP literal and port, in ev
   }), { numRuns: 3000 });
 });
 
-test('a port alone: all interfaces to listen, loopback to dial', (t) => {
+test('a port alone: every interface (dual-stack) to listen, loopback to dial', (t) => {
   fc.assert(fc.property(fc.integer({ min: 1, max: 65535 }), fc.boolean(), (port, asText) => {
     const p = asText ? String(port) : port;
-    t.deepEqual(parseAddress([p], 'listen'), { host: '0.0.0.0', port });
+    t.deepEqual(parseAddress([p], 'listen'), { host: '::', port, any: true });
     t.deepEqual(parseAddress([p], 'connect'), { host: '127.0.0.1', port });
   }), { numRuns: 1000 });
 });
