@@ -1,5 +1,5 @@
 // A test that cannot run here is registered as skipped with the reason in its title, so ava counts and lists it
-// ("- title [skipped: reason]"); a t.pass() on that path would have counted it as passed.
+// ("- [skip] title (not run: reason)"); a t.pass() on that path would have counted it as passed.
 import test, { type ImplementationFn } from 'ava';
 import { spawnSync } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
@@ -9,7 +9,7 @@ type Declare = (title: string, fn: ImplementationFn<[]>) => void;
 /** `test` (or `test.serial`), or when `reason` says why it cannot run here, `test.skip` with the reason in the title. */
 export function testUnless(reason: string | undefined, { serial = false } = {}): Declare {
   return (title, fn) => {
-    if (reason) test.skip(`${title} [skipped: ${reason}]`, fn);
+    if (reason) test.skip(`${title} (not run: ${reason})`, fn);
     else if (serial) test.serial(title, fn);
     else test(title, fn);
   };

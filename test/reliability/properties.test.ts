@@ -45,7 +45,7 @@ test('parseAddress on address-shaped strings ("host:port", "[v6]:port", ports, j
   const port = fc.oneof(fc.integer({ min: -5, max: 70000 }).map(String), fc.string({ maxLength: 6 }), fc.constantFrom('http', ' 80 ', '0x50', '1e3', ''));
   const text = fc.tuple(host, port, fc.constantFrom('plain', 'bracket', 'space')).map(([h, p, form]) => (form === 'bracket' ? `[${h}]:${p}` : form === 'space' ? `${h} :${p}` : `${h}:${p}`));
   fc.assert(fc.property(fc.oneof(text, host, port), role, (s, r) => {
-    t.true(answersOrRefuses(() => parseAddress([s], r), MonaError) || true);
+    t.notThrows(() => answersOrRefuses(() => parseAddress([s], r), MonaError));
   }), { numRuns: 5000 });
 });
 
