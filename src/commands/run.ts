@@ -31,8 +31,8 @@ export function runCommandModule(scriptArgs: readonly string[]): CommandModule<o
     builder: (y: Argv) => y
       .positional('script', { type: 'string', demandOption: true, describe: 'the script; what follows it is its own arguments (Lua: arg, ...; JS: args)' })
       .option('on-data', { type: 'string', choices: ['rest', 'consumed'], describe: "how onData's return value reads: the documented rest (default) or MonaServer 1.x's bytes consumed" })
-      .example('$0 run examples/tcp-echo-server.lua 1234', 'the seed\'s echo server on port 1234')
-      .example('$0 run fake-server.ts', 'a TypeScript fixture, no build step') as unknown as Argv<Args>,
+      .example('$0 run examples/seed-tcp-server.lua', 'the seed\'s echo server on port 1234')
+      .example('$0 run examples/length-prefixed.lua 8080', 'a script and its own arguments') as unknown as Argv<Args>,
     handler: async (argv) => (await import('./run-command.js')).runCommand(argv, async (ctx) => {
       const onDataReturn = argv.onData === 'consumed' ? 'consumed' : 'rest';
       if (argv.onData !== undefined && argv.onData !== 'rest' && argv.onData !== 'consumed') throw new UsageError(`--on-data ${argv.onData}: rest or consumed`);
