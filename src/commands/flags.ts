@@ -5,6 +5,7 @@ import type { Argv } from 'yargs';
 import { isLevelName, type LevelName, type LoggerOptions } from '../log.js';
 import { UsageError } from '../core/outcome.js';
 import { parseBytes } from '../core/parse.js';
+import { TESTING_FLAGS } from './flags-testing.js';
 import { ALL, bool, duration, NET, oneOf, row, SERVERS, STDIO, TCP, text, UDP, type CommandName, type Flag, type ModeName } from './flag-row.js';
 
 /** The modes of each command, the one used when no selector flag is given first. */
@@ -14,6 +15,7 @@ export const MODES: Readonly<Record<CommandName, readonly ModeName[]>> = {
   'udp connect': ['pipe'],
   'udp bind': ['pipe', 'fan-out', 'echo'],
   run: ['script'],
+  replay: ['replay'],
 };
 
 const MiB = 1024 * 1024;
@@ -29,10 +31,10 @@ export const FLAGS = [
   row({ key: 'logLevel', long: 'log-level', kind: 'value', value: 'LEVEL', commands: ALL, conflicts: ['quiet', 'verbose'], describe: 'FATAL, CRITIC, ERROR, WARN, NOTE (default), INFO, DEBUG or TRACE', parse: text }),
   row({ key: 'logFormat', long: 'log-format', kind: 'value', value: 'FORMAT', commands: ALL, describe: 'text lines, or JSON lines with lifecycle events: text or json', parse: (raw) => oneOf('--log-format', text(raw), ['text', 'json'] as const) }),
   // Addresses and timing: the network commands.
-  row({ key: '4', long: '4', kind: 'boolean', commands: NET, conflicts: ['6'], describe: 'IPv4 only', parse: bool }),
-  row({ key: '6', long: '6', kind: 'boolean', commands: NET, describe: 'IPv6 only', parse: bool }),
-  row({ key: 'wait', long: 'wait', short: 'w', kind: 'value', value: 'SECS', commands: ['tcp-client'], describe: 'connect timeout, SECS (or 500ms, 2m)', parse: duration }),
-  row({ key: 'idleTimeout', long: 'idle-timeout', short: 'i', kind: 'value', value: 'SECS', commands: NET, describe: 'give up after SECS without traffic: exit 1 (with -k or --echo, that peer is closed instead)', parse: duration }),
+  row({ key: '4', long: '4', kind: 'boolean', commands: [...NET, 'replay'], conflicts: ['6'], describe: 'IPv4 only', parse: bool }),
+  row({ key: '6', long: '6', kind: 'boolean', commands: [...NET, 'replay'], describe: 'IPv6 only', parse: bool }),
+  row({ key: 'wait', long: 'wait', short: 'w', kind: 'value', value: 'SECS', commands: ['tcp-client', 'replay'], describe: 'connect timeout, SECS (or 500ms, 2m)', parse: duration }),
+  row({ key: 'idleTimeout', long: 'idle-timeout', short: 'i', kind: 'value', value: 'SECS', commands: [...NET, 'replay'], describe: 'give up after SECS without traffic: exit 1 (with -k or --echo, that peer is closed instead)', parse: duration }),
   // The session: how stdin and the peer's EOF end it.
   row({ key: 'shutdown', long: 'shutdown', kind: 'boolean', commands: TCP, modes: STDIO, describe: 'half-close (send FIN) at stdin EOF (default); --no-shutdown keeps the write side open', parse: (raw) => raw !== false }),
   row({ key: 'quitAfter', long: 'quit-after', short: 'q', kind: 'value', value: 'SECS', commands: NET, modes: STDIO, describe: 'exit SECS after stdin EOF (exit 0)', parse: duration }),
@@ -51,6 +53,7 @@ export const FLAGS = [
   row({ key: 'sendCap', long: 'send-cap', kind: 'value', value: 'BYTES', commands: ['run'], describe: 'close a socket whose send queue passes BYTES with an ERROR (default 64M)', parse: (raw, name) => parseBytes(name, text(raw), 1024) ?? 64 * MiB }),
   // The Lua runtime starts with 16 MiB of WebAssembly memory and cannot address more than 2 GiB.
   row({ key: 'scriptMemory', long: 'script-memory', kind: 'value', value: 'BYTES', commands: ['run'], describe: 'cap the Lua heap at BYTES: past it a handler fails with "not enough memory" (default 512M)', parse: (raw, name) => parseBytes(name, text(raw), 32 * MiB, 2048 * MiB) ?? 512 * MiB }),
+  ...TESTING_FLAGS,
 ] as const;
 
 type Row = (typeof FLAGS)[number];
@@ -88,6 +91,9 @@ export function check(command: CommandName, argv: Args): ModeName {
   for (const f of present) {
     const other = present.find((g) => f.conflicts?.includes(g.key));
     if (other) throw new UsageError(`cannot use ${shown(f, argv)} and ${shown(other, argv)}`);
+    if (f.needs && !present.some((g) => f.needs?.includes(g.key))) {
+      throw new UsageError(`cannot use ${shown(f, argv)} without ${flags.filter((g) => f.needs?.includes(g.key)).map((g) => shown(g)).join(', ')}`);
+    }
   }
   const mode = modeOf(command, argv);
   const selector = flags.find((f) => f.selects === mode && argv[f.key] === true);

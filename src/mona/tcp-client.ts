@@ -170,6 +170,14 @@ export class TCPClient {
     this.#socket?.destroy();
   }
 
+  /** Extension: abort with a TCP reset (RST), dropping anything still queued; onDisconnection follows. */
+  reset(): void {
+    const socket = this.#socket;
+    if (!socket || socket.destroyed) return;
+    if (socket.connecting) socket.destroy();
+    else socket.resetAndDestroy();
+  }
+
   /** Extension: stop reading (the system's buffers then push back on the peer), and start again. */
   pause(): void {
     this.#userPaused = true;

@@ -58,7 +58,7 @@ export function clientEndpoint(log: Logger, client: TCPClient, id: number): Endp
   const label = String(peer);
   const since = Date.now();
   let on: EndpointEvents | undefined;
-  let localReason: CloseReason | undefined;
+  let localReason: CloseReason | 'reset' | undefined;
   let finSent = false;
   const annotators: Array<() => Extra> = [];
   const untrack = track({ id, peer: label, since, bytesIn: () => client.bytesIn, bytesOut: () => client.bytesOut });
@@ -110,5 +110,9 @@ export function clientEndpoint(log: Logger, client: TCPClient, id: number): Endp
     get bytesOut() { return client.bytesOut; },
     get idleTime() { return client.idleTime; },
     annotate: (fields) => { annotators.push(fields); },
+    abort() {
+      localReason ??= 'reset';
+      client.reset();
+    },
   };
 }
