@@ -30,7 +30,7 @@ const cli = withFlags(yargs(args), 'root')
     if (words.at(-1) === current) words.pop();
     return complete(current, words);
   })
-  .demandCommand(1, 'give a command: tcp-client, tcp-server, udp connect, udp bind or run')
+  .demandCommand(1, 'give a command: tcp-client, tcp-server, udp connect, udp bind, run or replay')
   .strict()
   // A repeated option takes its last value, as with getopt in nc and ncat (not an array the parsers cannot read).
   .parserConfiguration({ 'duplicate-arguments-array': false })

@@ -7,7 +7,7 @@ import { UsageError } from '../core/outcome.js';
 import type { Flag } from './flag-row.js';
 import { FLAGS } from './flags.js';
 
-const COMMANDS = ['tcp-client', 'connect', 'tcp-server', 'listen', 'udp', 'run', 'completion'];
+const COMMANDS = ['tcp-client', 'connect', 'tcp-server', 'listen', 'udp', 'run', 'replay', 'completion'];
 const UDP_COMMANDS = ['connect', 'bind'];
 const SERVERS = new Set(['tcp-server', 'listen', 'bind']);
 /** Flags yargs adds itself. */
@@ -92,7 +92,7 @@ export function preflight(args: readonly string[]): void {
       throw new UsageError(`unknown command '${command}'`, `did you mean: mona-nc tcp-client ${[command, second].filter((w) => w !== undefined).join(' ')}`);
     }
     const guess = near(command, COMMANDS);
-    throw new UsageError(`unknown command '${command}'`, guess ? `did you mean: mona-nc ${guess}?` : 'the commands: tcp-client, tcp-server, udp connect, udp bind, run, completion');
+    throw new UsageError(`unknown command '${command}'`, guess ? `did you mean: mona-nc ${guess}?` : 'the commands: tcp-client, tcp-server, udp connect, udp bind, run, replay, completion');
   }
   if (command === 'udp' && second !== undefined && !UDP_COMMANDS.includes(second)) {
     const guess = near(second, UDP_COMMANDS);

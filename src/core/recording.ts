@@ -10,28 +10,36 @@ export type RecordLine =
   | { t: number; type: 'eof'; id: number; dir: 'in' | 'out' }
   | { t: number; type: 'close'; id: number; reason?: string };
 
-/** One side's part of a recorded connection: what it sends, what it waits for, in order. */
-export type Step =
-  | { readonly kind: 'send'; readonly at: number; readonly data: Buffer }
-  | { readonly kind: 'expect'; readonly at: number; readonly data: Buffer }
-  | { readonly kind: 'end'; readonly at: number };
+/** What the played side does, in order: send a chunk, or finish sending (EOF); `needs` is how many of the other
+ * side's chunks come before it in the recording (it waits for them), `at` ms since the connection opened. */
+export interface Move {
+  readonly kind: 'send' | 'end';
+  readonly at: number;
+  readonly data: Buffer;
+  readonly needs: number;
+}
+
+/** A chunk the other side sent in the recording. */
+export interface Expected {
+  readonly at: number;
+  readonly data: Buffer;
+}
 
 export interface Script {
   readonly transport: 'tcp' | 'udp';
-  readonly steps: readonly Step[];
+  readonly moves: readonly Move[];
+  readonly expected: readonly Expected[];
   /** Connections in the file past the one played. */
   readonly others: number;
 }
 
-/**
- * The first connection of a recording as `play` (the client or the server) sees it: the chunks that side sent become
- * `send` steps, the other side's become `expect` steps, that side's EOF an `end`; `at` is ms since the connection opened.
- */
+/** The first connection of a recording as `play` (the client or the server) sees it. */
 export function scriptOf(text: string, file: string, play: 'client' | 'server'): Script {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   let open: Extract<RecordLine, { type: 'open' }> | undefined;
   const ids = new Set<number>();
-  const steps: Step[] = [];
+  const moves: Move[] = [];
+  const expected: Expected[] = [];
   for (const [i, raw] of lines.entries()) {
     let line: RecordLine;
     try {
@@ -46,10 +54,15 @@ export function scriptOf(text: string, file: string, play: 'client' | 'server'):
     const at = line.t - open.t;
     // The side played sent what the recorder sent if the recorder was that side, and received otherwise.
     const mine = (dir: 'in' | 'out'): boolean => (open?.role === play) === (dir === 'out');
-    if (line.type === 'data') steps.push({ kind: mine(line.dir) ? 'send' : 'expect', at, data: Buffer.from(line.data, 'base64') });
-    else if (line.type === 'eof' && mine(line.dir)) steps.push({ kind: 'end', at });
+    if (line.type === 'data') {
+      const data = Buffer.from(String(line.data), 'base64');
+      if (mine(line.dir)) moves.push({ kind: 'send', at, data, needs: expected.length });
+      else expected.push({ at, data });
+    } else if (line.type === 'eof' && mine(line.dir)) {
+      moves.push({ kind: 'end', at, data: Buffer.alloc(0), needs: expected.length });
+    }
   }
   if (!open) throw new UsageError(`${file}: no connection in this recording`);
   if (open.transport !== 'tcp' && open.transport !== 'udp') throw new UsageError(`${file}: unknown transport ${String(open.transport)}`);
-  return { transport: open.transport, steps, others: ids.size - 1 };
+  return { transport: open.transport, moves, expected, others: ids.size - 1 };
 }
