@@ -14,8 +14,8 @@ export interface DigestOptions {
   readonly expectSha256?: string | undefined;
 }
 
-/** The run's verdict so far: connections judged, and the mismatches among them (one process, one run). */
-const verdict = { judged: 0, mismatches: [] as string[] };
+/** The run's mismatches so far (one process, one run). */
+const mismatches: string[] = [];
 
 export function digestTap(peer: Endpoint, log: Logger, o: DigestOptions): Endpoint {
   const hashing = o.digest || o.expectSha256 !== undefined;
@@ -45,22 +45,19 @@ export function digestTap(peer: Endpoint, log: Logger, o: DigestOptions): Endpoi
 
 function judge(label: string, bytesIn: number, sha256In: string, o: DigestOptions): void {
   if (o.expectBytes === undefined && o.expectSha256 === undefined) return;
-  verdict.judged++;
   if (o.expectBytes !== undefined && bytesIn !== o.expectBytes) {
-    verdict.mismatches.push(`received ${bytesIn} bytes from ${label}, expected ${o.expectBytes} (--expect-bytes)`);
+    mismatches.push(`received ${bytesIn} bytes from ${label}, expected ${o.expectBytes} (--expect-bytes)`);
   } else if (o.expectSha256 !== undefined && sha256In !== o.expectSha256) {
-    verdict.mismatches.push(`received ${bytesIn} bytes from ${label} with SHA-256 ${sha256In}, expected ${o.expectSha256} (--expect-sha256)`);
+    mismatches.push(`received ${bytesIn} bytes from ${label} with SHA-256 ${sha256In}, expected ${o.expectSha256} (--expect-sha256)`);
   }
 }
 
 /**
- * The session's outcome once the mode returned: a clean end with a mismatch (or with no connection to judge) is the
- * failure `mismatch`; a failure or a signal that ended the run first stays what it was.
+ * The session's outcome once the mode returned: a clean end with a mismatch is the failure `mismatch`; a failure or a signal that ended the run first stays what it was.
  */
 export function judged(outcome: Outcome, o: DigestOptions): Outcome {
   if (outcome.reason !== 'done' || (o.expectBytes === undefined && o.expectSha256 === undefined)) return outcome;
-  const [first, ...more] = verdict.mismatches;
+  const [first, ...more] = mismatches;
   if (first) return { reason: 'mismatch', error: more.length ? `${first} (and ${more.length} more connections)` : first };
-  if (verdict.judged === 0) return { reason: 'mismatch', error: `no connection received anything to check against ${o.expectBytes !== undefined ? '--expect-bytes' : '--expect-sha256'}` };
   return outcome;
 }
