@@ -5,6 +5,7 @@ import type { Argv } from 'yargs';
 import { isLevelName, type LevelName, type LoggerOptions } from '../log.js';
 import { UsageError } from '../core/outcome.js';
 import { parseBytes } from '../core/parse.js';
+import { rewrite, type Compat } from './compat.js';
 import { TESTING_FLAGS } from './flags-testing.js';
 import { ALL, bool, duration, NET, oneOf, row, SERVERS, STDIO, TCP, text, UDP, type CommandName, type Flag, type ModeName } from './flag-row.js';
 
@@ -61,7 +62,7 @@ type Row = (typeof FLAGS)[number];
 export type Settings = { readonly [R in Row as R['key']]: ReturnType<R['parse']> } & {
   readonly family: 4 | 6 | undefined;
   readonly mode: ModeName;
-};
+} & Compat;
 
 type Args = Readonly<Record<string, unknown>>;
 
@@ -108,13 +109,15 @@ export function check(command: CommandName, argv: Args): ModeName {
   return mode;
 }
 
-/** Check a command line and parse every flag into its settings (usage errors thrown). */
-export function readSettings(command: CommandName, argv: Args): Settings {
+/** Check a command line and parse every flag into its settings (usage errors thrown). A --compat preset rewrites
+ * the command line first (compat.ts): the rest never knows. */
+export function readSettings(command: CommandName, input: Args): Settings {
+  const { argv, overrides } = rewrite(command, input);
   const mode = check(command, argv);
   const settings: Record<string, unknown> = { mode };
   for (const f of FLAGS as readonly Flag[]) settings[f.key] = f.parse(argv[f.key], shown(f, argv));
   settings.family = settings[4] ? 4 : settings[6] ? 6 : undefined;
-  return settings as Settings;
+  return { ...settings, ...overrides } as Settings;
 }
 
 /** The table's flags as yargs options: every flag on every command (so check() can name a misplaced one), shown in

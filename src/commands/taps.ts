@@ -40,7 +40,7 @@ const TAPS: readonly Tap[] = [
     wrap: (peer, run) => run.recorder?.tap(peer, peer.datagram ? 'udp' : 'tcp', run.role) ?? peer,
   },
   {
-    wanted: (s) => [s.chunk, s.writeDelay, s.rstAfter, s.finAfter, s.stallAfter].some((v) => v !== undefined),
+    wanted: (s) => [s.chunk, s.writeDelay, s.rstAfter, s.finAfter, s.stallAfter, s.lineDelay].some((v) => v !== undefined),
     wrap: (peer, run, s) => faultTap(peer, run.session.log, s),
   },
   {

@@ -14,11 +14,13 @@ export interface PipeSettings {
   quitAfter?: number | undefined;
   idleTimeout?: number | undefined;
   lines?: boolean | undefined;
+  quitFails?: boolean | undefined;
+  idleIsEnd?: boolean | undefined;
 }
 
 export function pipe(session: Session, peer: Endpoint, s: PipeSettings): Promise<Outcome> {
   const local = stdioEndpoint(session.stdio, framing(peer.datagram, s.lines));
-  const r = relay(session.log, peer, local, { shutdown: s.shutdown, linger: s.linger, quitAfter: s.quitAfter, idleTimeout: s.idleTimeout });
+  const r = relay(session.log, peer, local, { shutdown: s.shutdown, linger: s.linger, quitAfter: s.quitAfter, idleTimeout: s.idleTimeout, quitFails: s.quitFails, idleIsEnd: s.idleIsEnd });
   session.onSignal((outcome) => r.stop(outcome, true));
   return r.done;
 }

@@ -13,13 +13,15 @@ export interface FaultOptions {
   readonly finAfter?: number | undefined;
   readonly stallAfter?: number | undefined;
   readonly faultDir?: 'in' | 'out' | 'both' | undefined;
+  /** Send line by line, pausing this long between lines (`first`: before the first one too): nc's -i. */
+  readonly lineDelay?: { readonly ms: number; readonly first: boolean } | undefined;
 }
 
 type Kind = 'rst' | 'fin' | 'stall';
 type Side = 'in' | 'out';
 
 /** Bytes queued in a list of buffers, taken from the front in pieces. */
-function queue(): { readonly size: number; push(b: Buffer): void; take(max: number): Buffer; clear(): void; readonly empty: boolean } {
+function queue(): { readonly size: number; push(b: Buffer): void; peek(): Buffer | undefined; take(max: number): Buffer; clear(): void; readonly empty: boolean } {
   const items: Buffer[] = [];
   let size = 0;
   return {
@@ -30,6 +32,7 @@ function queue(): { readonly size: number; push(b: Buffer): void; take(max: numb
       items.push(b);
       size += b.length;
     },
+    peek: () => items[0],
     take(max) {
       const head = items[0] ?? Buffer.alloc(0);
       const piece = head.length <= max ? head : head.subarray(0, max);
@@ -51,9 +54,12 @@ export function faultTap(inner: Endpoint, log: Logger, o: FaultOptions): Endpoin
   const cutAt = o.rstAfter ?? o.finAfter ?? o.stallAfter;
   const kind: Kind | undefined = o.rstAfter !== undefined ? 'rst' : o.finAfter !== undefined ? 'fin' : o.stallAfter !== undefined ? 'stall' : undefined;
   const cut = (side: Side): number | undefined => (kind && shapes[side] ? cutAt : undefined);
-  const delay = o.writeDelay ?? 0;
+  const lines = o.lineDelay;
+  const delay = lines?.ms ?? o.writeDelay ?? 0;
+  // The line interval applies to what we send, whatever --fault-dir says.
+  if (lines) shapes.out = true;
   let on: EndpointEvents | undefined;
-  const out = { q: queue(), sent: 0, timer: undefined as NodeJS.Timeout | undefined, blocked: false, endWanted: false, ended: false, cut: false };
+  const out = { q: queue(), sent: 0, timer: undefined as NodeJS.Timeout | undefined, blocked: false, endWanted: false, ended: false, cut: false, started: false };
   const inn = { q: queue(), delivered: 0, timer: undefined as NodeJS.Timeout | undefined, relayPaused: true, innerPaused: true, ended: false, endDelivered: false, cut: false };
   let frozen = false;
   let resetting = false;
@@ -115,12 +121,26 @@ export function faultTap(inner: Endpoint, log: Logger, o: FaultOptions): Endpoin
   const full = (): boolean => out.q.size + inner.queued >= QUEUE_LIMIT;
   const stopped = (): boolean => frozen || resetting || out.cut || over;
 
+  const pause = (): void => {
+    out.timer = setTimeout(() => {
+      out.timer = undefined;
+      pumpOut();
+    }, delay);
+  };
+
   const pumpOut = (): void => {
     if (stopped() || out.timer) return;
+    // nc.traditional's -i waits before the first line too.
+    if (lines?.first && !out.started && !out.q.empty) {
+      out.started = true;
+      return pause();
+    }
     const limit = cut('out');
     while (!out.q.empty && inner.queued < QUEUE_LIMIT) {
       let n = out.q.size;
       if (shapes.out && o.chunk) n = Math.min(n, o.chunk);
+      const head = out.q.peek();
+      if (lines && head) n = Math.min(n, head.includes(10) ? head.indexOf(10) + 1 : head.length);
       if (limit !== undefined) n = Math.min(n, limit - out.sent);
       // Without --chunk a write is one of the relay's writes, as it came (take() never crosses a buffer).
       const piece = out.q.take(n);
@@ -128,10 +148,7 @@ export function faultTap(inner: Endpoint, log: Logger, o: FaultOptions): Endpoin
       inner.write(piece);
       if (limit !== undefined && out.sent >= limit) return trigger('out');
       if (shapes.out && delay > 0) {
-        out.timer = setTimeout(() => {
-          out.timer = undefined;
-          pumpOut();
-        }, delay);
+        pause();
         break;
       }
     }

@@ -12,7 +12,7 @@ import { startOn } from './inet.js';
 
 export async function connect(session: Session, target: Address, options: TransportOptions): Promise<Endpoint> {
   const { host, port } = inet(target);
-  const client = mona.createTCPClient({ family: options.family, connectTimeout: options.wait });
+  const client = mona.createTCPClient({ family: options.family, connectTimeout: options.wait, keepAlive: options.keepAlive });
   await client.connectAsync(host, port);
   // Paused until the relay attaches: nothing is read before someone listens.
   client.pause();
@@ -22,7 +22,7 @@ export async function connect(session: Session, target: Address, options: Transp
 
 export async function listen(session: Session, address: Address, options: TransportOptions): Promise<Listener> {
   const { host, port } = inet(address);
-  const server = mona.createTCPServer({ ipv6Only: options.family === 6 });
+  const server = mona.createTCPServer({ ipv6Only: options.family === 6, client: { keepAlive: options.keepAlive } });
   const local = await startOn(host, options.family, (h) => server.startAsync(h, port));
   listening(session.log, local, 'tcp');
   return serverListener(session.log, server, local.value);
