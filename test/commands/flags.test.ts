@@ -15,7 +15,7 @@ const COMMANDS = Object.keys(MODES) as CommandName[];
 function sample(f: Flag): unknown {
   if (f.kind === 'boolean') return true;
   if (f.kind === 'count') return 1;
-  for (const v of ['1', 'text', 'note', 'rest', '64M']) {
+  for (const v of ['1', 'text', 'note', 'rest', '64M', 'out', 'ncat', '3', 'a'.repeat(64)]) {
     try {
       f.parse(v, shown(f));
       return v;
@@ -65,7 +65,7 @@ test('every flag alone, on each of its commands, is accepted and parsed', (t) =>
     for (const command of f.commands) {
       const mode: ModeName = f.selects ?? (f.modes && !f.modes.includes(MODES[command][0] ?? 'pipe') ? f.modes[0] ?? 'pipe' : MODES[command][0] ?? 'pipe');
       const selector = selectors(command).find((s) => s.selects === mode && s !== f);
-      const need = TABLE.find((g) => g.key === f.needs?.[0]);
+      const need = TABLE.find((g) => f.needs?.includes(g.key) && g.commands.includes(command));
       const argv = { [f.key]: sample(f), ...(selector ? { [selector.key]: true } : {}), ...(need ? { [need.key]: sample(need) } : {}) };
       t.notThrows(() => readSettings(command, argv), `${command} ${JSON.stringify(argv)}`);
     }
