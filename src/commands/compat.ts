@@ -64,7 +64,7 @@ export function rewrite(command: CommandName, input: Args): Rewritten {
   if (given(argv, 'quitAfter')) {
     if (negative(argv.quitAfter)) delete argv.quitAfter;
     else {
-      if (tcp) argv.shutdown = true;
+      if (tcp && !given(input, 'shutdown')) argv.shutdown = true;
       // netcat-openbsd 1.219 sends the FIN at EOF but, on TCP, does not quit while the peer stays open (measured).
       if (preset === 'openbsd' && tcp) delete argv.quitAfter;
     }

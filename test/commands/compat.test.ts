@@ -72,6 +72,7 @@ const rows: Array<{ peer: string; preset: string; scenario: Scenario; flags: str
   { peer: 'nc.traditional', preset: 'traditional', scenario: 'fin', flags: [] },
   { peer: 'nc.traditional', preset: 'traditional', scenario: 'close', flags: [] },
   { peer: 'nc.traditional', preset: 'traditional', scenario: 'fin', flags: ['-q', '1'] },
+  { peer: 'nc.traditional', preset: 'traditional', scenario: 'fin', flags: ['-q', '-1'] },
   { peer: 'nc.traditional', preset: 'traditional', scenario: 'lines', flags: ['-i', '1'] },
   { peer: 'ncat', preset: 'ncat', scenario: 'fin', flags: [] },
   { peer: 'ncat', preset: 'ncat', scenario: 'idle', flags: ['-w', '1'] },
