@@ -31,10 +31,14 @@ export function recorder(file: string): Recorder {
     tap(peer, transport, role) {
       const id = nextId++;
       let finished = false;
+      // A data line by hand: JSON.stringify would scan the base64 (a third of the bulk cost) for nothing to escape.
+      const data = (dir: 'in' | 'out', chunk: Buffer): void => {
+        writeSync(fd, `{"t":${t()},"type":"data","id":${id},"dir":"${dir}","data":"${chunk.toString('base64')}"}\n`);
+      };
       write({ t: t(), type: 'open', id, transport, role, peer: peer.label });
       return observe(peer, {
-        in: (chunk) => write({ t: t(), type: 'data', id, dir: 'in', data: chunk.toString('base64') }),
-        out: (chunk) => write({ t: t(), type: 'data', id, dir: 'out', data: chunk.toString('base64') }),
+        in: (chunk) => data('in', chunk),
+        out: (chunk) => data('out', chunk),
         end: () => write({ t: t(), type: 'eof', id, dir: 'in' }),
         finish() {
           // UDP has no EOF to record.
