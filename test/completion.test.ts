@@ -38,7 +38,7 @@ testUnless(missingCommand('bash', 'bash'))('bash completes the commands, the udp
     t.is(r.status, 0, r.stderr);
     return r.stdout.split('\n').filter(Boolean).sort();
   };
-  t.deepEqual(complete(''), ['completion', 'run', 'tcp-client', 'tcp-server', 'udp']);
+  t.deepEqual(complete(''), ['completion', 'replay', 'run', 'tcp-client', 'tcp-server', 'udp']);
   t.deepEqual(complete('tcp'), ['tcp-client', 'tcp-server']);
   t.deepEqual(complete('udp', ''), ['bind', 'connect']);
   t.deepEqual(complete('tcp-server', '--ec'), ['--echo']);

@@ -9,7 +9,7 @@ import { missingCommand, testUnless } from './helpers/skip.js';
 const page = fileURLToPath(new URL('../../man/mona-nc.1', import.meta.url));
 const source = readFileSync(page, 'utf8');
 // `completion` has no flags of its own (and yargs answers `completion --help` with the script itself).
-const COMMANDS = [[], ['tcp-client'], ['tcp-server'], ['udp', 'connect'], ['udp', 'bind'], ['run']];
+const COMMANDS = [[], ['tcp-client'], ['tcp-server'], ['udp', 'connect'], ['udp', 'bind'], ['run'], ['replay']];
 
 /** Every flag named in `--help` texts: `-k`, `--keep-open`, `-4`... as names without dashes. */
 const flagsOf = (helps: string[]): string[] => [...new Set(helps.flatMap((help) => [...help.matchAll(/(?<![\w-])--?([a-z0-9][a-z0-9-]*)/g)].map((m) => m[1] ?? '')))];
@@ -37,7 +37,7 @@ test('the check catches a flag the page lost', async (t) => {
 });
 
 test('every command is in the man page', (t) => {
-  for (const c of ['tcp-client', 'tcp-server', 'udp connect', 'udp bind', 'completion']) t.true(source.includes(`Cm ${c}`), c);
+  for (const c of ['tcp-client', 'tcp-server', 'udp connect', 'udp bind', 'replay', 'completion']) t.true(source.includes(`Cm ${c}`), c);
 });
 
 testUnless(missingCommand('groff', 'groff (Debian: groff-base)'))('the man page renders without warnings', (t) => {
