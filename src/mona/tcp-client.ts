@@ -10,6 +10,8 @@ import { logger } from '../log.js';
 
 export const DEFAULT_REST_CAP = 16 * 1024 * 1024;
 
+const EMPTY = Buffer.alloc(0);
+
 /** setTimeout's largest delay. */
 const MAX_TIMER = 2 ** 31 - 1;
 
@@ -69,6 +71,8 @@ export class TCPClient {
   // Lengths of the writes whose callbacks are still due (they come in order), and the one callback of this socket:
   // no closure per send(), and Node batches the after-write ticks of a shared callback.
   #writeLengths: number[] = [];
+  // onData is running: send() takes its clock reading (read when the data came) instead of reading it again.
+  #inHandler = false;
   #written: (err?: Error | null) => void = () => undefined;
   #peerEnded = false;
   // Reading is paused by the user (pause()) and/or by flow control (the send queue is past sendHighWater).
@@ -142,10 +146,30 @@ export class TCPClient {
     if (!bytes?.length) return undefined;
     const cap = this.#options.sendCap;
     if (cap !== undefined && socket.writableLength + bytes.length > cap) return this.#overflow(socket, cap);
-    this.#writeLengths.push(bytes.length);
-    socket.write(bytes, this.#written);
-    this.#lastIO = Date.now();
-    if (socket.writableLength > 0) this.#flushWanted = true;
+    // Inside onData the time was just read: an echo reads the clock once a round trip, not twice.
+    if (!this.#inHandler) this.#lastIO = Date.now();
+    const lengths = this.#writeLengths;
+    if (lengths.length === 0) {
+      // Nothing of ours in flight: most writes are done before write() returns (the kernel took them), and need no
+      // callback at all. One that went on waiting gets a zero-length write behind it, whose callback (writes complete
+      // in order) says when it is done.
+      socket.write(bytes);
+      if (socket.writableLength === 0) {
+        this.#bytesOut += bytes.length;
+        return this.#paced(socket);
+      }
+      lengths.push(bytes.length);
+      socket.write(EMPTY, this.#written);
+    } else {
+      lengths.push(bytes.length);
+      socket.write(bytes, this.#written);
+    }
+    this.#flushWanted = true;
+    return this.#paced(socket);
+  }
+
+  // Past sendHighWater queued, stop reading until it drains (a script echo whose client does not read).
+  #paced(socket: net.Socket): undefined {
     const high = this.#options.sendHighWater;
     if (high !== undefined && !this.#flowPaused && socket.writableLength > high) {
       this.#flowPaused = true;
@@ -314,12 +338,15 @@ export class TCPClient {
     }
     const data = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;
     let value: unknown;
+    this.#inHandler = true;
     try {
       value = handler.call(this, data);
     } catch (err) {
       handlerFailed('onData', err);
       this.#rest = undefined;
       return;
+    } finally {
+      this.#inHandler = false;
     }
     // Fast path: the handler consumed everything (nothing, nil or 0 returned), as the echo and pipe modes do.
     if (this.#onDataReturn === 'rest' && (value === undefined || value === null || value === 0)) {
