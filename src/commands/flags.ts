@@ -6,12 +6,13 @@ import { isLevelName, type LevelName, type LoggerOptions } from '../log.js';
 import { UsageError } from '../core/outcome.js';
 import { parseBytes } from '../core/parse.js';
 import { ALL, bool, duration, NET, oneOf, row, SERVERS, STDIO, TCP, text, UDP, type CommandName, type Flag, type ModeName } from './flag-row.js';
+import { NCAT_FLAGS } from './flags-ncat.js';
 
 /** The modes of each command, the one used when no selector flag is given first. */
 export const MODES: Readonly<Record<CommandName, readonly ModeName[]>> = {
-  'tcp-client': ['pipe'],
+  'tcp-client': ['pipe', 'scan'],
   'tcp-server': ['pipe', 'fan-out', 'echo'],
-  'udp connect': ['pipe'],
+  'udp connect': ['pipe', 'scan'],
   'udp bind': ['pipe', 'fan-out', 'echo'],
   run: ['script'],
 };
@@ -31,7 +32,7 @@ export const FLAGS = [
   // Addresses and timing: the network commands.
   row({ key: '4', long: '4', kind: 'boolean', commands: NET, conflicts: ['6'], describe: 'IPv4 only', parse: bool }),
   row({ key: '6', long: '6', kind: 'boolean', commands: NET, describe: 'IPv6 only', parse: bool }),
-  row({ key: 'wait', long: 'wait', short: 'w', kind: 'value', value: 'SECS', commands: ['tcp-client'], describe: 'connect timeout, SECS (or 500ms, 2m)', parse: duration }),
+  row({ key: 'wait', long: 'wait', short: 'w', kind: 'value', value: 'SECS', commands: ['tcp-client', 'udp connect'], describe: 'connect timeout, SECS (or 500ms, 2m); with -z, the wait for each port', parse: duration }),
   row({ key: 'idleTimeout', long: 'idle-timeout', short: 'i', kind: 'value', value: 'SECS', commands: NET, describe: 'give up after SECS without traffic: exit 1 (with -k or --echo, that peer is closed instead)', parse: duration }),
   // The session: how stdin and the peer's EOF end it.
   row({ key: 'shutdown', long: 'shutdown', kind: 'boolean', commands: TCP, modes: STDIO, describe: 'half-close (send FIN) at stdin EOF (default); --no-shutdown keeps the write side open', parse: (raw) => raw !== false }),
@@ -51,6 +52,7 @@ export const FLAGS = [
   row({ key: 'sendCap', long: 'send-cap', kind: 'value', value: 'BYTES', commands: ['run'], describe: 'close a socket whose send queue passes BYTES with an ERROR (default 64M)', parse: (raw, name) => parseBytes(name, text(raw), 1024) ?? 64 * MiB }),
   // The Lua runtime starts with 16 MiB of WebAssembly memory and cannot address more than 2 GiB.
   row({ key: 'scriptMemory', long: 'script-memory', kind: 'value', value: 'BYTES', commands: ['run'], describe: 'cap the Lua heap at BYTES: past it a handler fails with "not enough memory" (default 512M)', parse: (raw, name) => parseBytes(name, text(raw), 32 * MiB, 2048 * MiB) ?? 512 * MiB }),
+  ...NCAT_FLAGS,
 ] as const;
 
 type Row = (typeof FLAGS)[number];

@@ -7,11 +7,26 @@ import type { Settings } from './flags.js';
 interface Tap {
   /** Whether the flags ask for it. */
   readonly wanted: (s: Settings) => boolean;
+  /** Before any connection: load the tap, open its files (a failure ends the command before it connects or listens). */
+  readonly open?: (s: Settings) => Promise<void>;
   /** Wrap one peer (each peer of a listener gets its own). */
   readonly wrap: (peer: Endpoint, session: Session, s: Settings) => Endpoint;
 }
 
-const TAPS: readonly Tap[] = [];
+let traffic: ((peer: Endpoint) => Endpoint) | undefined;
+
+const TAPS: readonly Tap[] = [
+  {
+    wanted: (s) => s.hexDump !== undefined || s.output !== undefined || s.appendOutput === true,
+    open: async (s) => { traffic = (await import('../taps/traffic.js')).openTraffic(s); },
+    wrap: (peer) => (traffic ? traffic(peer) : peer),
+  },
+];
+
+/** Open every tap the flags ask for (called once, before the command connects or listens). */
+export async function openTaps(s: Settings): Promise<void> {
+  for (const tap of TAPS) if (tap.wanted(s)) await tap.open?.(s);
+}
 
 /** A peer with every tap its flags ask for. */
 export function tapPeer(peer: Endpoint, session: Session, s: Settings): Endpoint {

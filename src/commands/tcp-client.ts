@@ -11,11 +11,13 @@ export const tcpClient: CommandModule<object, Args> = {
   describe: 'connect to a TCP server: stdin -> peer, peer -> stdout',
   builder: (y: Argv) => withFlags(y, 'tcp-client')
     .positional('target', { type: 'string', demandOption: true, describe: 'host:port, [ipv6]:port, or a host followed by a port' })
-    .positional('port', { type: 'string', describe: 'the port, when <target> is a bare host' })
+    .positional('port', { type: 'string', describe: 'the port, when <target> is a bare host (with -z: PORTS, as 22,80,8000-8010)' })
     .example('$0 tcp-client 127.0.0.1:1234 < request > reply', 'send a file, save the reply')
-    .example('$0 connect localhost 80', 'the same with a separate port') as unknown as Argv<Args>,
+    .example('$0 connect localhost 80', 'the same with a separate port')
+    .example('$0 tcp-client 127.0.0.1 1-1024 -z', 'which ports are open') as unknown as Argv<Args>,
   handler: async (argv) => (await import('./run-command.js')).runCommand('tcp-client', argv, async (session, s) => {
     const tcp = TRANSPORTS.tcp;
+    if (s.mode === 'scan') return (await import('./scan-target.js')).scanPorts(session, tcp, argv, s);
     const peer = tapPeer(await tcp.connect(session, tcp.target(argv.target, argv.port, s), s), session, s);
     // The mode loads once connected: a refused connect never pays for it.
     return (await import('../modes/pipe.js')).pipe(session, peer, s);

@@ -14,10 +14,11 @@ const udpConnect: CommandModule<object, ConnectArgs> = {
   describe: 'a connected UDP socket: stdin -> datagrams, datagrams -> stdout',
   builder: (y: Argv) => withFlags(y, 'udp connect')
     .positional('target', { type: 'string', demandOption: true, describe: 'host:port, [ipv6]:port, or a host followed by a port' })
-    .positional('port', { type: 'string' })
+    .positional('port', { type: 'string', describe: 'the port, when <target> is a bare host (with -z: PORTS, as 53,5000-5010)' })
     .example('printf ping | $0 udp connect 127.0.0.1:1234 -q 1', 'send one datagram, print the replies for 1 s') as unknown as Argv<ConnectArgs>,
   handler: async (argv) => (await import('./run-command.js')).runCommand('udp connect', argv, async (session, s) => {
     const udp = TRANSPORTS.udp;
+    if (s.mode === 'scan') return (await import('./scan-target.js')).scanPorts(session, udp, argv, s);
     const peer = tapPeer(await udp.connect(session, udp.target(argv.target, argv.port, s), s), session, s);
     return (await import('../modes/pipe.js')).pipe(session, peer, s);
   }),

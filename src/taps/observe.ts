@@ -7,8 +7,9 @@ export interface TapHooks {
   in?(chunk: Buffer): void;
   /** Bytes for the peer, as the relay hands them over. */
   out?(chunk: Buffer): void;
-  /** The peer's endpoint is over (before the relay hears of it). */
-  closed?(failure: Failure | undefined): void;
+  /** The peer's endpoint is over (before the relay hears of it); a tap that failed (its file) returns why, for a
+   * clean close to report instead. */
+  closed?(failure: Failure | undefined): Failure | undefined | void;
 }
 
 export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
@@ -26,8 +27,8 @@ export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
         end: () => events.end(),
         drain: () => events.drain(),
         closed(failure) {
-          hooks.closed?.(failure);
-          events.closed(failure);
+          const own = hooks.closed?.(failure);
+          events.closed(failure ?? own ?? undefined);
         },
       });
     },
