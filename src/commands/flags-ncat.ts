@@ -33,10 +33,10 @@ const dumpFile = (dash: boolean) => (raw: unknown, name: string): string | undef
 export const NCAT_FLAGS = [
   // One-way sessions: relay rules and options of the stdio endpoint (src/core/local.ts).
   row({ key: 'sendOnly', long: 'send-only', kind: 'boolean', commands: NET, modes: STDIO, conflicts: ['recvOnly'], describe: 'only send: received bytes are read and dropped, never written to stdout (UDP: exit at stdin EOF)', parse: bool }),
-  row({ key: 'recvOnly', long: 'recv-only', kind: 'boolean', commands: NET, modes: STDIO, conflicts: ['quitAfter', 'shutdown', 'linger', 'lines', 'crlf', 'delay', 'datagramSize'], describe: 'only receive: stdin is never read and never causes a FIN (receive from `nc -l < file`)', parse: bool }),
+  row({ key: 'recvOnly', long: 'recv-only', kind: 'boolean', commands: NET, modes: STDIO, conflicts: ['quitAfter', 'shutdown', 'linger', 'lines', 'crlf', 'delay', 'datagramSize'], describe: 'only receive: stdin is never read and never causes a FIN (for a sender that stops at our FIN)', parse: bool }),
   // Shaping what we send (src/core/shape.ts).
   row({ key: 'crlf', long: 'crlf', kind: 'boolean', commands: NET, modes: STDIO, describe: 'send LF as CRLF (a CRLF already there stays)', parse: bool }),
-  row({ key: 'delay', long: 'delay', kind: 'value', value: 'SECS', commands: NET, modes: STDIO, describe: 'wait SECS between the lines we send (ncat -d)', parse: duration }),
+  row({ key: 'delay', long: 'delay', kind: 'value', value: 'SECS', commands: NET, modes: STDIO, describe: 'wait SECS between the lines we send', parse: duration }),
   // Traffic files: taps (src/taps/traffic.ts).
   row({ key: 'hexDump', long: 'hex-dump', short: 'x', kind: 'value', value: 'FILE', commands: NET, describe: 'write the traffic both ways to FILE as a hex dump (hexdump -C lines, > sent, < received); - for stderr', parse: dumpFile(true) }),
   row({ key: 'output', long: 'output', short: 'o', kind: 'value', value: 'FILE', commands: NET, describe: 'write every byte both ways, in order, to FILE', parse: dumpFile(false) }),
