@@ -1,0 +1,73 @@
+// Other netcats as peers (nc, ncat, socat): whether they are installed, a test that is a real skip (with the reason
+// in its title) when one is not, a peer process run to its end, and the wait for its listening socket.
+import test, { type ExecutionContext } from 'ava';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { delay } from './net.js';
+
+export const installed = (cmd: string, args: string[]): boolean => !spawnSync(cmd, args, { stdio: 'ignore' }).error;
+
+export const HAVE = {
+  nc: installed('nc', ['-h']),
+  ncat: installed('ncat', ['--version']),
+  socat: installed('socat', ['-V']),
+  hexdump: installed('hexdump', ['-C', '/dev/null']),
+};
+
+/** `test`, or a skipped test saying which tool is missing. */
+export function needs(tool: keyof typeof HAVE): (title: string, fn: (t: ExecutionContext) => Promise<void>) => void {
+  return (title, fn) => {
+    if (HAVE[tool]) test(title, fn);
+    else test.skip(`${title} (skipped: ${tool} is not installed)`, fn);
+  };
+}
+
+export interface Tool {
+  child: ChildProcess;
+  /** Exit code and stdout once it has ended (SIGKILL after `ms`). */
+  done(ms?: number): Promise<{ code: number | null; stdout: Buffer; stderr: string }>;
+}
+
+/** Start a peer command; stdin from a file, or none. */
+export function tool(cmd: string, args: string[], stdinFile?: string): Tool {
+  const child = spawn(cmd, args, { stdio: [stdinFile ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  if (stdinFile) child.stdin?.end(readFileSync(stdinFile));
+  child.stdin?.on('error', () => undefined);
+  const out: Buffer[] = [];
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => out.push(c));
+  child.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    child,
+    async done(ms = 15_000) {
+      const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+      const code = await closed;
+      clearTimeout(timer);
+      return { code, stdout: Buffer.concat(out), stderr };
+    },
+  };
+}
+
+/** Whether a TCP socket listens on `port` (from /proc/net/tcp*: no connection made, so a one-shot nc -l is left alone). */
+function listening(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch { continue; }
+    // Columns: sl local_address rem_address st ...; state 0A is LISTEN.
+    if (text.split('\n').some((line) => { const f = line.trim().split(/\s+/); return f[1]?.endsWith(`:${hex}`) && f[3] === '0A'; })) return true;
+  }
+  return false;
+}
+
+/** Wait until a peer listens on `port` (bounded). */
+export async function untilListening(port: number, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!listening(port)) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for a listener on port ${port}`);
+    await delay(10);
+  }
+}
