@@ -49,25 +49,29 @@ export function tool(cmd: string, args: string[], stdinFile?: string): Tool {
   };
 }
 
-/** Whether a TCP socket listens on `port` (from /proc/net/tcp*: no connection made, so a one-shot nc -l is left alone). */
-function listening(port: number): boolean {
+/**
+ * Whether a socket listens on `port` (from /proc/net: no connection made, so a one-shot nc -l is left alone): TCP in
+ * state LISTEN (0A), UDP bound and not connected (07).
+ */
+function listening(port: number, proto: 'tcp' | 'udp'): boolean {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+  const state = proto === 'tcp' ? '0A' : '07';
+  for (const file of [`/proc/net/${proto}`, `/proc/net/${proto}6`]) {
     let text = '';
     try {
       text = readFileSync(file, 'utf8');
     } catch { continue; }
-    // Columns: sl local_address rem_address st ...; state 0A is LISTEN.
-    if (text.split('\n').some((line) => { const f = line.trim().split(/\s+/); return f[1]?.endsWith(`:${hex}`) && f[3] === '0A'; })) return true;
+    // Columns: sl local_address rem_address st ...
+    if (text.split('\n').some((line) => { const f = line.trim().split(/\s+/); return f[1]?.endsWith(`:${hex}`) && f[3] === state; })) return true;
   }
   return false;
 }
 
 /** Wait until a peer listens on `port` (bounded). */
-export async function untilListening(port: number, ms = 5000): Promise<void> {
+export async function untilListening(port: number, proto: 'tcp' | 'udp' = 'tcp', ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!listening(port)) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for a listener on port ${port}`);
+  while (!listening(port, proto)) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for a ${proto} listener on port ${port}`);
     await delay(10);
   }
 }
