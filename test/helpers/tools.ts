@@ -24,6 +24,8 @@ export function needs(tool: keyof typeof HAVE): (title: string, fn: (t: Executio
 
 export interface Tool {
   child: ChildProcess;
+  /** Its stdout so far. */
+  output(): Buffer;
   /** Exit code and stdout once it has ended (SIGKILL after `ms`). */
   done(ms?: number): Promise<{ code: number | null; stdout: Buffer; stderr: string }>;
 }
@@ -40,6 +42,7 @@ export function tool(cmd: string, args: string[], stdinFile?: string): Tool {
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return {
     child,
+    output: () => Buffer.concat(out),
     async done(ms = 15_000) {
       const timer = setTimeout(() => child.kill('SIGKILL'), ms);
       const code = await closed;
