@@ -69,6 +69,9 @@ async function bulk() {
   const F = file;
   const tools = [
     { name: 'mona-nc', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
+    // The traffic taps on the receiver, to /dev/null: their own cost (formatting, one more write), not a disk's.
+    { name: 'mona-nc -o', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} -o /dev/null < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
+    { name: 'mona-nc -x', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} -x /dev/null < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
     { name: 'bare Node pipe', server: (p) => `node bench/bare/tcp-recv.mjs ${p} > /dev/null`, client: (p) => `node bench/bare/tcp-send.mjs ${p} < ${F}` },
     peers.nc && { name: 'nc (OpenBSD)', server: (p) => `nc -l 127.0.0.1 ${p} < /dev/null > /dev/null`, client: (p) => `nc -N 127.0.0.1 ${p} < ${F}` },
     peers.ncat && { name: 'ncat', server: (p) => `ncat -l 127.0.0.1 ${p} --recv-only > /dev/null`, client: (p) => `ncat --send-only 127.0.0.1 ${p} < ${F}` },
@@ -326,6 +329,11 @@ function targets() {
     if (b['nc (OpenBSD)']) add('bulk vs OpenBSD nc (stretch)', ratio(m.rate, b['nc (OpenBSD)'].rate), '>= 1.0x', m.rate >= b['nc (OpenBSD)'].rate);
     const worst = Math.max(m.serverRss - bare.serverRss, m.clientRss - bare.clientRss);
     add('bulk peak RSS vs bare Node', `${worst >= 0 ? '+' : ''}${mb(worst)} MB (server ${mb(m.serverRss)}, client ${mb(m.clientRss)})`, '<= +10 MB', worst <= 10e6);
+    // Issue 13: what the traffic taps cost a bulk transfer (no target: measured, for the closing note).
+    for (const tap of ['-o', '-x']) {
+      const x = b[`mona-nc ${tap}`];
+      if (x) add(`bulk with ${tap} /dev/null vs without`, `${ratio(x.rate, m.rate)} (${fmt(x.rate)} vs ${fmt(m.rate)} MB/s; server RSS ${mb(x.serverRss)} MB)`, '(measured)', undefined);
+    }
   }
   const e = results.echo;
   if (e) {
