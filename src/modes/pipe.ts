@@ -15,7 +15,9 @@ export interface PipeSettings extends LocalSettings {
 
 export function pipe(session: Session, peer: Endpoint, s: PipeSettings): Promise<Outcome> {
   const local = localEndpoint(session.stdio, peer.datagram, s);
-  const r = relay(session.log, peer, local, { ...oneWayRules(s, peer.datagram), linger: s.linger, quitAfter: s.quitAfter, idleTimeout: s.idleTimeout });
+  // --linger counts stdin's silence: with --delay, the pause between lines is not silence.
+  const linger = s.linger === undefined ? undefined : s.linger + (s.delay ?? 0);
+  const r = relay(session.log, peer, local, { ...oneWayRules(s, peer.datagram), linger, quitAfter: s.quitAfter, idleTimeout: s.idleTimeout });
   session.onSignal((outcome) => r.stop(outcome, true));
   return r.done;
 }

@@ -67,3 +67,14 @@ test('udp connect --delay: each line its own datagram, in order', async (t) => {
   await until(() => peer.received.length === 3, 3000, '3 datagrams');
   t.deepEqual(peer.received.map((d) => d.data.toString()), ['x\n', 'y\n', 'z']);
 });
+
+test('tcp-client --delay past --linger: a peer that half-closes first still gets every line (the pause is not silence)', async (t) => {
+  let got: Promise<Buffer> | undefined;
+  const peer = await tcpPeer((socket) => {
+    got = readAll(socket);
+    socket.end();
+  });
+  const r = await runCli(['tcp-client', `127.0.0.1:${peer.port}`, '--delay', '0.7', '--linger', '0.3'], { stdin: 'a\nb\nc\n' });
+  t.is(r.code, 0, r.stderr);
+  t.is((await within(got ?? Promise.reject(new Error('no connection')), 5000, 'the lines')).toString(), 'a\nb\nc\n');
+});
