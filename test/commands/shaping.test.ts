@@ -40,7 +40,9 @@ test('tcp-client --delay 0.2: one line at a time, at least 0.2 s apart, every by
   t.is(r.code, 0, r.stderr);
   await within(ended ?? Promise.reject(new Error('no connection')), 5000, 'the FIN');
   t.deepEqual(arrivals.map((a) => a.text), ['one\n', 'two\n', 'three\n']);
-  for (let i = 1; i < arrivals.length; i++) t.true((arrivals[i]?.at ?? 0) - (arrivals[i - 1]?.at ?? 0) >= 180, JSON.stringify(arrivals));
+  // Lines leave at least 0.2 s apart; arrivals jitter on a busy machine, so only half of that is asserted per gap.
+  for (let i = 1; i < arrivals.length; i++) t.true((arrivals[i]?.at ?? 0) - (arrivals[i - 1]?.at ?? 0) >= 100, JSON.stringify(arrivals));
+  t.true((arrivals[2]?.at ?? 0) - (arrivals[0]?.at ?? 0) >= 300, JSON.stringify(arrivals));
 });
 
 test('tcp-client --delay: 300 lines at 1 ms arrive whole and in order, FIN after the last', async (t) => {
