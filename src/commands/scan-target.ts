@@ -6,8 +6,8 @@ import type { Transport } from '../transports/contract.js';
 import { checkFamily, checkSource, connectFamily, parseScanTarget, resolveHost } from '../transports/inet.js';
 import type { Settings } from './flags.js';
 
-export async function scanPorts(session: Session, transport: Transport, argv: { target: string; port?: string | undefined }, s: Settings): Promise<Outcome> {
-  const { host, ports } = parseScanTarget(argv.target, argv.port);
+export async function scanPorts(session: Session, transport: Transport, target: string, port: string | undefined, s: Settings): Promise<Outcome> {
+  const { host, ports } = parseScanTarget(target, port);
   checkFamily(host, s.family);
   checkSource(host, s.source);
   const address = await resolveHost(host, connectFamily(s));

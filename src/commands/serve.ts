@@ -3,6 +3,7 @@ import type { Listener } from '../core/endpoint.js';
 import type { Outcome } from '../core/outcome.js';
 import type { Session } from '../core/session.js';
 import type { Transport } from '../transports/contract.js';
+import type { Positional } from './command.js';
 import type { ModeName } from './flag-row.js';
 import type { Settings } from './flags.js';
 import { tapListener } from './taps.js';
@@ -17,12 +18,14 @@ async function load(mode: ModeName): Promise<Serve> {
   return (await import('../modes/pipe.js')).pipeFirst;
 }
 
-/**
- * `[address] <port>` as yargs fills it: the required `port` gets the first word and `address` the second, so one
- * word is a port (or host:port) and two are a host and a port.
- */
-export async function serve(session: Session, transport: Transport, argv: { address?: string | undefined; port: string }, s: Settings): Promise<Outcome> {
-  const where = transport.listenAddress(argv.port, argv.address, s);
+/** `[address] <port>`: one word is a port (or host:port), two are a host and a port. */
+export const LISTEN_POSITIONALS: readonly Positional[] = [
+  { name: 'address', required: false, describe: 'the host to listen on, when a port follows' },
+  { name: 'port', required: true, describe: 'PORT (all interfaces), host:port or [ipv6]:port' },
+];
+
+export async function serve(session: Session, transport: Transport, args: Readonly<Record<string, string | undefined>>, s: Settings): Promise<Outcome> {
+  const where = args.address === undefined ? transport.listenAddress(args.port ?? '', undefined, s) : transport.listenAddress(args.address, args.port, s);
   const mode = await load(s.mode);
   const listener = tapListener(await transport.listen(session, where, s), session, s);
   return mode(session, listener, s);

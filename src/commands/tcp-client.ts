@@ -1,25 +1,26 @@
 // mona-nc tcp-client <target> [port]: the tcp row's connect, then the pipe mode (stdin -> peer, peer -> stdout).
-import type { Argv, CommandModule } from 'yargs';
 import { TRANSPORTS } from '../transports/index.js';
-import { withFlags } from './flags.js';
+import type { Command } from './command.js';
 import { tapPeer } from './taps.js';
 
-interface Args { target: string; port?: string | undefined }
-
-export const tcpClient: CommandModule<object, Args> = {
-  command: ['tcp-client <target> [port]', 'connect'],
+export const tcpClient: Command = {
+  name: 'tcp-client',
+  aliases: ['connect'],
   describe: 'connect to a TCP server: stdin -> peer, peer -> stdout',
-  builder: (y: Argv) => withFlags(y, 'tcp-client')
-    .positional('target', { type: 'string', demandOption: true, describe: 'host:port, [ipv6]:port, or a host followed by a port' })
-    .positional('port', { type: 'string', describe: 'the port, when <target> is a bare host (with -z: PORTS, as 22,80,8000-8010)' })
-    .example('$0 tcp-client 127.0.0.1:1234 < request > reply', 'send a file, save the reply')
-    .example('$0 connect localhost 80', 'the same with a separate port')
-    .example('$0 tcp-client 127.0.0.1 1-1024 -z', 'which ports are open') as unknown as Argv<Args>,
-  handler: async (argv) => (await import('./run-command.js')).runCommand('tcp-client', argv, async (session, s) => {
+  positionals: [
+    { name: 'target', required: true, describe: 'host:port, [ipv6]:port, or a host followed by a port' },
+    { name: 'port', required: false, describe: 'the port, when <target> is a bare host (with -z: PORTS, as 22,80,8000-8010)' },
+  ],
+  examples: [
+    ['$0 tcp-client 127.0.0.1:1234 < request > reply', 'send a file, save the reply'],
+    ['$0 connect localhost 80', 'the same with a separate port'],
+    ['$0 tcp-client 127.0.0.1 1-1024 -z', 'which ports are open'],
+  ],
+  async run(session, s, args) {
     const tcp = TRANSPORTS.tcp;
-    if (s.mode === 'scan') return (await import('./scan-target.js')).scanPorts(session, tcp, argv, s);
-    const peer = tapPeer(await tcp.connect(session, tcp.target(argv.target, argv.port, s), s), session, s);
+    if (s.mode === 'scan') return (await import('./scan-target.js')).scanPorts(session, tcp, args.target ?? '', args.port, s);
+    const peer = tapPeer(await tcp.connect(session, tcp.target(args.target ?? '', args.port, s), s), session, s);
     // The mode loads once connected: a refused connect never pays for it.
     return (await import('../modes/pipe.js')).pipe(session, peer, s);
-  }),
+  },
 };
