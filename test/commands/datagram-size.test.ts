@@ -59,6 +59,7 @@ test('--lines is unchanged: a 10,000-byte line is one datagram, whatever the def
 
 test('udp bind: stdin to the first sender in datagrams of --datagram-size', async (t) => {
   const cli = startCli(['udp', 'bind', '127.0.0.1:0', '--datagram-size', '4k'], { stdin: 'pipe' });
+  t.teardown(() => { cli.child.kill('SIGKILL'); });
   const port = await cli.port();
   const peer = await udpPeer();
   peer.socket.send('hi', port, '127.0.0.1');

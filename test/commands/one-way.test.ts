@@ -138,6 +138,7 @@ test('udp connect --send-only: ends at stdin EOF without -q, the answers never r
 
 test('tcp-server -k --recv-only: every client is heard, stdin reaches none, each FIN is answered', async (t) => {
   const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '--recv-only', '-v'], { stdin: 'pipe' });
+  t.teardown(() => { cli.child.kill('SIGKILL'); });
   cli.child.stdin?.write('not for the clients\n');
   const port = await cli.port();
   const a = await connectTcp(port);
@@ -158,6 +159,7 @@ test('tcp-server -k --recv-only: every client is heard, stdin reaches none, each
 
 test('tcp-server -k --send-only: stdin goes to every client, their bytes never reach stdout', async (t) => {
   const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '--send-only', '-v'], { stdin: 'pipe' });
+  t.teardown(() => { cli.child.kill('SIGKILL'); });
   const port = await cli.port();
   const clients: net.Socket[] = [await connectTcp(port), await connectTcp(port)];
   await cli.waitLine(/accepted #2/);
@@ -175,6 +177,7 @@ test('tcp-server -k --send-only: stdin goes to every client, their bytes never r
 
 test('tcp-server -k -v: one accounting line per client, with its own counts', async (t) => {
   const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '-v', '--recv-only']);
+  t.teardown(() => { cli.child.kill('SIGKILL'); });
   const port = await cli.port();
   for (const text of ['12345', '1234567890']) {
     const c = await connectTcp(port);

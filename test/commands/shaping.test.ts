@@ -20,6 +20,7 @@ test('tcp-client --crlf: a CR at the end of one read and the LF at the start of 
   let got: Promise<Buffer> | undefined;
   const peer = await tcpPeer((socket) => { got = readAll(socket); void got.then(() => socket.end()); });
   const cli = startCli(['tcp-client', `127.0.0.1:${peer.port}`, '--crlf'], { stdin: 'pipe' });
+  t.teardown(() => { cli.child.kill('SIGKILL'); });
   await until(() => got !== undefined, 5000, 'the connection');
   cli.child.stdin?.write('line one\r');
   await delay(150);

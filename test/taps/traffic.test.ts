@@ -31,6 +31,7 @@ test('-o FILE: every byte both ways, in the order they passed', async (t) => {
   const { port } = await conversation('HELLO\n', 'BYE\n');
   const out = path('out.bin');
   const cli = startCli(['tcp-client', `127.0.0.1:${port}`, '-o', out], { stdin: 'pipe' });
+  t.teardown(() => { cli.child.kill('SIGKILL'); });
   cli.child.stdin?.write('hi\n');
   await until(() => Buffer.concat(cli.stdoutChunks).toString() === 'HELLO\n', 5000, 'the reply');
   cli.child.stdin?.end('quit\n');
@@ -46,6 +47,7 @@ test('-x FILE: hexdump -C lines, > for sent and < for received, offsets per dire
   const { port } = await conversation('HELLO\n', 'BYE\n');
   const hex = path('dump.hex');
   const cli = startCli(['tcp-client', `127.0.0.1:${port}`, '-x', hex], { stdin: 'pipe' });
+  t.teardown(() => { cli.child.kill('SIGKILL'); });
   cli.child.stdin?.write('hi\n');
   await until(() => Buffer.concat(cli.stdoutChunks).length === 6, 5000, 'the reply');
   cli.child.stdin?.end('quit\n');
@@ -104,6 +106,7 @@ test('--append-output: a second session is added to the files, not written over 
 test('tcp-server -k -x: each client\'s lines under its own address, each with its own offsets', async (t) => {
   const hex = path('server.hex');
   const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '-x', hex, '--recv-only', '-v']);
+  t.teardown(() => { cli.child.kill('SIGKILL'); });
   const port = await cli.port();
   const a = await connectTcp(port);
   const b = await connectTcp(port);
@@ -133,6 +136,7 @@ test('tcp-server -k -x: each client\'s lines under its own address, each with it
 test('udp bind -x: each datagram from its own line start, offsets counting datagram bytes', async (t) => {
   const hex = path('udp.hex');
   const cli = startCli(['udp', 'bind', '127.0.0.1:0', '-x', hex, '--recv-only']);
+  t.teardown(() => { cli.child.kill('SIGKILL'); });
   const port = await cli.port();
   const peer = await udpPeer();
   for (const text of ['first datagram!!', 'x']) {
@@ -164,6 +168,7 @@ test('-o to a file that fails mid-session (/dev/full): one ERROR, exit 1; with -
   t.regex(r.errors[0] ?? '', /-o \/dev\/full: no space left on device/);
 
   const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '-o', '/dev/full', '--recv-only']);
+  t.teardown(() => { cli.child.kill('SIGKILL'); });
   const port = await cli.port();
   for (let i = 0; i < 2; i++) {
     const c = await connectTcp(port);
