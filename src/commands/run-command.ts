@@ -47,6 +47,8 @@ export async function runCommand(command: CommandName, argv: Readonly<Record<str
   try {
     await openTaps(settings);
     outcome = await work({ log, stdio, onSignal: (fn) => { onSignal = fn; } }, settings);
+    // A tap's verdict (--expect-bytes) turns a clean end into a failure.
+    outcome = (await import('./taps.js')).judge(outcome, settings);
   } catch (err) {
     return finish(log, stdio, outcomeOf(err), settings.verbose >= 3 ? err : undefined);
   }

@@ -32,6 +32,8 @@ export interface TCPClientOptions {
   sendHighWater?: number | undefined;
   /** A send() that would queue more than this closes the connection with an ERROR (`error` says why). Default: none. */
   sendCap?: number | undefined;
+  /** SO_KEEPALIVE: the system probes an idle connection. Default: off. */
+  keepAlive?: boolean | undefined;
 }
 
 // How long a connection given up by connect()-after-disconnect() may wait for the peer's FIN once ours is out.
@@ -173,6 +175,14 @@ export class TCPClient {
     this.#socket?.destroy();
   }
 
+  /** Extension: abort with a TCP reset (RST), dropping anything still queued; onDisconnection follows. */
+  reset(): void {
+    const socket = this.#socket;
+    if (!socket || socket.destroyed) return;
+    if (socket.connecting) socket.destroy();
+    else socket.resetAndDestroy();
+  }
+
   /** Extension: stop reading (the system's buffers then push back on the peer), and start again. */
   pause(): void {
     this.#userPaused = true;
@@ -234,6 +244,7 @@ export class TCPClient {
 
   #attach(socket: net.Socket, accepted: boolean): void {
     this.#socket = socket;
+    if (this.#options.keepAlive) socket.setKeepAlive(true);
     this.#state = accepted ? 'connected' : 'connecting';
     this.#error = undefined;
     this.#rest = undefined;

@@ -7,6 +7,10 @@ export interface TapHooks {
   in?(chunk: Buffer): void;
   /** Bytes for the peer, as the relay hands them over. */
   out?(chunk: Buffer): void;
+  /** The peer finished sending (before the relay hears of it). */
+  end?(): void;
+  /** We finish sending: the relay half-closes the peer. */
+  finish?(): void;
   /** The peer's endpoint is over (before the relay hears of it); a tap that failed (its file) returns why, for a
    * clean close to report instead. */
   closed?(failure: Failure | undefined): Failure | undefined | void;
@@ -24,7 +28,10 @@ export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
           hooks.in?.(chunk);
           events.data(chunk);
         },
-        end: () => events.end(),
+        end() {
+          hooks.end?.();
+          events.end();
+        },
         drain: () => events.drain(),
         closed(failure) {
           const own = hooks.closed?.(failure);
@@ -37,7 +44,10 @@ export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
       return inner.write(chunk);
     },
     get writable() { return inner.writable; },
-    end: () => inner.end(),
+    end() {
+      hooks.finish?.();
+      inner.end();
+    },
     close: (reason, flush) => inner.close(reason, flush),
     pause: () => inner.pause(),
     resume: () => inner.resume(),
@@ -45,5 +55,6 @@ export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
     get bytesOut() { return inner.bytesOut; },
     get idleTime() { return inner.idleTime; },
     annotate: (fields) => inner.annotate?.(fields),
+    abort: () => (inner.abort ? inner.abort() : inner.close('local', false)),
   };
 }

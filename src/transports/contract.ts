@@ -17,6 +17,8 @@ export interface TransportOptions {
   /** Connect from this address (-s: an IP, or a name resolved in the target's family) and/or port (-p). */
   readonly source?: string | undefined;
   readonly sourcePort?: number | undefined;
+  /** TCP: SO_KEEPALIVE on every connection. */
+  readonly keepAlive?: boolean | undefined;
 }
 
 export interface Transport {

@@ -14,7 +14,7 @@ export async function connect(session: Session, target: Address, options: Transp
   const { host, port } = inet(target);
   const family = connectFamily(options);
   const localAddress = await sourceAddress(options.source, family);
-  const client = mona.createTCPClient({ family, connectTimeout: options.wait, localAddress, localPort: options.sourcePort });
+  const client = mona.createTCPClient({ family, connectTimeout: options.wait, keepAlive: options.keepAlive, localAddress, localPort: options.sourcePort });
   await client.connectAsync(host, port);
   // Paused until the relay attaches: nothing is read before someone listens.
   client.pause();
@@ -24,7 +24,7 @@ export async function connect(session: Session, target: Address, options: Transp
 
 export async function listen(session: Session, address: Address, options: TransportOptions): Promise<Listener> {
   const { host, port } = inet(address);
-  const server = mona.createTCPServer({ ipv6Only: options.family === 6 });
+  const server = mona.createTCPServer({ ipv6Only: options.family === 6, client: { keepAlive: options.keepAlive } });
   const local = await startOn(host, options.family, (h) => server.startAsync(h, port));
   listening(session.log, local, 'tcp');
   return serverListener(session.log, server, local.value);
@@ -60,7 +60,7 @@ export function clientEndpoint(log: Logger, client: TCPClient, id: number): Endp
   const label = String(peer);
   const since = Date.now();
   let on: EndpointEvents | undefined;
-  let localReason: CloseReason | undefined;
+  let localReason: CloseReason | 'reset' | undefined;
   let finSent = false;
   const annotators: Array<() => Extra> = [];
   const untrack = track({ id, peer: label, since, bytesIn: () => client.bytesIn, bytesOut: () => client.bytesOut });
@@ -112,5 +112,9 @@ export function clientEndpoint(log: Logger, client: TCPClient, id: number): Endp
     get bytesOut() { return client.bytesOut; },
     get idleTime() { return client.idleTime; },
     annotate: (fields) => { annotators.push(fields); },
+    abort() {
+      localReason ??= 'reset';
+      client.reset();
+    },
   };
 }
