@@ -125,3 +125,10 @@ needs('nc')('udp connect -z sees an `nc -u -l` listener as open; none open is ex
   t.is(none.code, 1, none.stderr);
   t.is(none.errors.length, 1);
 });
+
+test('--compat openbsd -z -w 1: the scan is left as it is (nc -zw1 habits)', async (t) => {
+  const open = await tcpPeer((s) => s.end());
+  const r = await runCli(['tcp-client', '127.0.0.1', String(open.port), '-z', '-w', '1', '--compat', 'openbsd']);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout.toString(), `127.0.0.1 ${open.port} open\n`);
+});
