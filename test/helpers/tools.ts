@@ -1,26 +1,21 @@
-// Other netcats as peers (nc, ncat, socat): whether they are installed, a test that is a real skip (with the reason
-// in its title) when one is not, a peer process run to its end, and the wait for its listening socket.
-import test, { type ExecutionContext } from 'ava';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// Other netcats as peers (nc, ncat, socat): a test that is a real skip (helpers/skip.ts) when one is not installed,
+// a peer process run to its end, and the wait for its listening socket.
+import type { ImplementationFn } from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { delay } from './net.js';
+import { missingCommand, testUnless } from './skip.js';
 
-export const installed = (cmd: string, args: string[]): boolean => !spawnSync(cmd, args, { stdio: 'ignore' }).error;
-
-export const HAVE = {
-  nc: installed('nc', ['-h']),
-  ncat: installed('ncat', ['--version']),
-  socat: installed('socat', ['-V']),
-  hexdump: installed('hexdump', ['-C', '/dev/null']),
+/** Why each peer tool cannot be used here, or undefined. */
+export const MISSING = {
+  nc: missingCommand('nc', 'nc (netcat-openbsd)', ['-h']),
+  ncat: missingCommand('ncat', 'ncat'),
+  socat: missingCommand('socat', 'socat', ['-V']),
+  hexdump: missingCommand('hexdump', 'hexdump (bsdextrautils)', ['-C', '/dev/null']),
 };
 
 /** `test`, or a skipped test saying which tool is missing. */
-export function needs(tool: keyof typeof HAVE): (title: string, fn: (t: ExecutionContext) => Promise<void>) => void {
-  return (title, fn) => {
-    if (HAVE[tool]) test(title, fn);
-    else test.skip(`${title} (skipped: ${tool} is not installed)`, fn);
-  };
-}
+export const needs = (tool: keyof typeof MISSING): ((title: string, fn: ImplementationFn<[]>) => void) => testUnless(MISSING[tool]);
 
 export interface Tool {
   child: ChildProcess;

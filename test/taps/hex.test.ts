@@ -3,7 +3,7 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { hexLines } from '../../src/taps/hex.js';
-import { HAVE } from '../helpers/tools.js';
+import { needs } from '../helpers/tools.js';
 
 /** What `hexdump -Cv` prints for `data`, without its last line (the total length), each line after `marker `. */
 const hexdump = (data: Buffer, marker: string): string => {
@@ -11,7 +11,7 @@ const hexdump = (data: Buffer, marker: string): string => {
   return out.split('\n').slice(0, -2).map((l) => `${marker} ${l}\n`).join('');
 };
 
-(HAVE.hexdump ? test : test.skip)(`the lines are hexdump -Cv's after the marker, for every length 0..40 and random bytes${HAVE.hexdump ? '' : ' (skipped: hexdump is not installed)'}`, (t) => {
+needs('hexdump')('the lines are hexdump -Cv\'s after the marker, for every length 0..40 and random bytes', (t) => {
   for (let n = 0; n <= 40; n++) {
     const data = randomBytes(n);
     t.is(hexLines('>', 0, data).toString('latin1'), hexdump(data, '>'), `${n} bytes`);
