@@ -69,6 +69,9 @@ async function bulk() {
   const F = file;
   const tools = [
     { name: 'mona-nc', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
+    // The traffic taps on the receiver, to /dev/null: their own cost (formatting, one more write), not a disk's.
+    { name: 'mona-nc -o', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} -o /dev/null < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
+    { name: 'mona-nc -x', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} -x /dev/null < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
     // What the testing taps cost (issue 15): the same transfer, the server hashing each direction or recording it.
     { name: 'mona-nc --digest', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} --digest < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
     { name: 'mona-nc --record', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} --record ${join(dir, 'bulk.jsonl')} < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
@@ -329,6 +332,11 @@ function targets() {
     if (b['nc (OpenBSD)']) add('bulk vs OpenBSD nc (stretch)', ratio(m.rate, b['nc (OpenBSD)'].rate), '>= 1.0x', m.rate >= b['nc (OpenBSD)'].rate);
     const worst = Math.max(m.serverRss - bare.serverRss, m.clientRss - bare.clientRss);
     add('bulk peak RSS vs bare Node', `${worst >= 0 ? '+' : ''}${mb(worst)} MB (server ${mb(m.serverRss)}, client ${mb(m.clientRss)})`, '<= +10 MB', worst <= 10e6);
+    // Issue 13: what the traffic taps cost a bulk transfer (no target: measured, for the closing note).
+    for (const tap of ['-o', '-x']) {
+      const x = b[`mona-nc ${tap}`];
+      if (x) add(`bulk with ${tap} /dev/null vs without`, `${ratio(x.rate, m.rate)} (${fmt(x.rate)} vs ${fmt(m.rate)} MB/s; server RSS ${mb(x.serverRss)} MB)`, '(measured)', undefined);
+    }
   }
   const e = results.echo;
   if (e) {

@@ -331,6 +331,58 @@ const SCRIPTS: Record<string, { needs?: string; run: Runner }> = {
   },
 };
 
+// ncat's habits (issue 13): one-way, CRLF with a hex dump, an output file, a source address, a scan.
+Object.assign(RUNNERS, {
+  'mona-nc tcp-client 127.0.0.1 1234 --recv-only > file.bin': async (t, example) => {
+    const data = randomBytes(300_000);
+    const peer = await tcpPeer((s) => s.end(data));
+    const run = sh(t, withPort(example, peer.port));
+    t.is(await run.done(), 0, run.stderr());
+    t.true(readFileSync(join(run.cwd, 'file.bin')).equals(data));
+  },
+  "printf 'HELO me\\n' | mona-nc tcp-client 127.0.0.1 1234 --crlf -x smtp.hex": async (t, example) => {
+    let heard: Promise<Buffer> | undefined;
+    const peer = await tcpPeer((s) => {
+      s.write('220 hi\r\n');
+      heard = readAll(s);
+      void heard.then(() => s.end());
+    });
+    const run = sh(t, withPort(example, peer.port));
+    t.is(await run.done(), 0, run.stderr());
+    t.is((await (heard ?? Promise.reject(new Error('no connection')))).toString(), 'HELO me\r\n');
+    const hex = readFileSync(join(run.cwd, 'smtp.hex'), 'utf8');
+    t.regex(hex, /^> 00000000  48 45 4c 4f 20 6d 65 0d  0a +\|HELO me\.\.\|$/m);
+    t.regex(hex, /^< 00000000  32 32 30 20 68 69 0d 0a +\|220 hi\.\.\|$/m);
+  },
+  'mona-nc tcp-server 8080 -k -o traffic.bin': server(async (t, port, run) => {
+    for (const text of ['[one]', '[two]']) {
+      const c = await connectTcp(port);
+      t.teardown(() => c.destroy());
+      c.write(text);
+      await until(() => run.stdout().toString(), (o) => o.endsWith(text), text);
+    }
+    run.kill();
+    await run.done();
+    t.is(readFileSync(join(run.cwd, 'traffic.bin'), 'utf8'), '[one][two]');
+  }),
+  'mona-nc tcp-client 127.0.0.1 1234 -s 127.0.0.2': async (t, example) => {
+    let from: string | undefined;
+    const peer = await tcpPeer((s) => {
+      from = s.remoteAddress;
+      s.end();
+    });
+    const run = sh(t, withPort(example, peer.port));
+    t.is(await run.done(), 0, run.stderr());
+    t.is(from, '127.0.0.2');
+  },
+  'mona-nc tcp-client 127.0.0.1 1234,8000-8010 -z': async (t, example) => {
+    const peer = await tcpPeer((s) => s.end());
+    const run = sh(t, withPort(example, peer.port));
+    t.is(await run.done(), 0, run.stderr());
+    t.true(run.stdout().toString().split('\n').includes(`127.0.0.1 ${peer.port} open`), run.stdout().toString());
+  },
+} satisfies Record<string, Runner>);
+
 const NOT_RUNNABLE: Record<string, string> = {
   "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | mona-nc tcp-client example.com 80": 'it asks example.com, on the internet: tests stay on loopback',
 };

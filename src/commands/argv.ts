@@ -52,7 +52,7 @@ function near(word: string, candidates: readonly string[]): string | undefined {
 const hostLike = (word: string, next: string | undefined): boolean =>
   isIP(word.replace(/^\[(.*)\]$/, '$1')) !== 0 || /^[\w.-]+:\d+$/.test(word) || word === 'localhost' || (/^[\w.-]+\.[a-z]{2,}$/i.test(word) && /^\d+$/.test(next ?? ''));
 
-interface Reading { flags: Record<string, unknown>; words: string[]; help: boolean; version: boolean; unknownP: boolean }
+interface Reading { flags: Record<string, unknown>; words: string[]; help: boolean; version: boolean; dashP: boolean }
 
 /** Set a flag's raw value: a count adds, a boolean is true (or false as --no-X), a value is the text (last wins). */
 function setFlag(r: Reading, f: Flag, value: string | boolean | undefined): void {
@@ -63,7 +63,7 @@ function setFlag(r: Reading, f: Flag, value: string | boolean | undefined): void
 
 /** Read flags and words; after `run`'s script, the rest is the script's. */
 function read(argv: readonly string[]): Reading & { rest: string[] } {
-  const r: Reading = { flags: {}, words: [], help: false, version: false, unknownP: false };
+  const r: Reading = { flags: {}, words: [], help: false, version: false, dashP: false };
   let rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -96,8 +96,10 @@ function read(argv: readonly string[]): Reading & { rest: string[] } {
         if (letter === 'h') { r.help = true; continue; }
         if (NC_HABITS[letter]) throw new UsageError(`unknown option -${letter}`, NC_HABITS[letter]);
         const f = byShort.get(letter);
-        // -p where it is not a flag: the nc habit of giving a listen port as -p, answered once the command is known.
-        if (!f && letter === 'p') { r.unknownP = true; continue; }
+        // -p is a client's --source-port; on a server it is the nc habit of giving the listen port as -p, answered
+        // once the command is known.
+        if (letter === 'p') r.dashP = true;
+        if (!f && letter === 'p') continue;
         if (!f) throw new UsageError(`unknown option -${letter}`);
         if (f.kind !== 'value') { setFlag(r, f, undefined); continue; }
         // A value flag takes the rest of the word (-q1, -q=1), or the next word.
@@ -129,7 +131,7 @@ function takeValue(argv: readonly string[], i: number, flag: string): string {
 }
 
 /** The command the words name, and how many words that took; nc habits and typos are usage errors. */
-function commandOf(words: readonly string[], unknownP: boolean): { command: Command | 'completion'; used: number } {
+function commandOf(words: readonly string[], dashP: boolean, knownP: boolean): { command: Command | 'completion'; used: number } {
   const [first, second] = words;
   if (first === undefined) throw new UsageError('give a command: tcp-client, tcp-server, udp connect, udp bind, run or replay');
   if (!TOP.includes(first)) {
@@ -149,9 +151,9 @@ function commandOf(words: readonly string[], unknownP: boolean): { command: Comm
     name = `udp ${second}`;
     used = 2;
   }
-  if (unknownP) {
+  if (dashP) {
     if (SERVERS.has(first === 'udp' ? second ?? '' : first)) throw new UsageError(`-p: ${name} takes its port as an argument`, `use: mona-nc ${name} [ADDR] PORT (not -p PORT)`);
-    throw new UsageError('unknown option -p');
+    if (!knownP) throw new UsageError('unknown option -p');
   }
   const command = COMMANDS.find((c) => c.name === name || c.aliases.includes(name));
   if (!command) throw new UsageError(`unknown command '${name}'`);
@@ -178,7 +180,7 @@ export function parseArgv(argv: readonly string[]): Parsed {
   const r = read(argv);
   if (r.version && !r.help) return { kind: 'version' };
   if (r.help && (r.words.length === 0 || r.words[0] === 'completion')) return { kind: 'help', words: r.words.slice(0, 1) };
-  const { command, used } = commandOf(r.words, r.unknownP);
+  const { command, used } = commandOf(r.words, r.dashP, byShort.has('p'));
   if (r.help) return { kind: 'help', words: r.words.slice(0, used) };
   if (command === 'completion') {
     if (r.words.length > 1) throw new UsageError(`too many arguments for completion: ${r.words.slice(1).join(' ')}`);

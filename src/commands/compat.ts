@@ -43,7 +43,8 @@ export function rewrite(command: CommandName, input: Args): Rewritten {
   const preset = input.compat as Preset | undefined;
   const argv: Args = { ...input };
   const overrides: { -readonly [K in keyof Rewritten['overrides']]: Rewritten['overrides'][K] } = {};
-  if (preset === undefined) return { argv, overrides };
+  // A scan (-z) reads no stdin and takes -w as each port's wait, as every netcat's -z: nothing to translate.
+  if (preset === undefined || input.z === true) return { argv, overrides };
   const tcp = command === 'tcp-client' || command === 'tcp-server';
   const client = command === 'tcp-client' || command === 'udp connect';
   const explicitLinger = given(input, 'linger');

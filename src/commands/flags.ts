@@ -8,12 +8,13 @@ import { parseBytes } from '../core/parse.js';
 import { rewrite, type Compat } from './compat.js';
 import { TESTING_FLAGS } from './flags-testing.js';
 import { ALL, bool, duration, NET, oneOf, row, SERVERS, STDIO, TCP, text, UDP, type CommandName, type Flag, type ModeName } from './flag-row.js';
+import { NCAT_FLAGS } from './flags-ncat.js';
 
 /** The modes of each command, the one used when no selector flag is given first. */
 export const MODES: Readonly<Record<CommandName, readonly ModeName[]>> = {
-  'tcp-client': ['pipe'],
+  'tcp-client': ['pipe', 'scan'],
   'tcp-server': ['pipe', 'fan-out', 'echo'],
-  'udp connect': ['pipe'],
+  'udp connect': ['pipe', 'scan'],
   'udp bind': ['pipe', 'fan-out', 'echo'],
   run: ['script'],
   replay: ['replay'],
@@ -34,7 +35,7 @@ export const FLAGS = [
   // Addresses and timing: the network commands.
   row({ key: '4', long: '4', kind: 'boolean', commands: [...NET, 'replay'], conflicts: ['6'], describe: 'IPv4 only', parse: bool }),
   row({ key: '6', long: '6', kind: 'boolean', commands: [...NET, 'replay'], describe: 'IPv6 only', parse: bool }),
-  row({ key: 'wait', long: 'wait', short: 'w', kind: 'value', value: 'SECS', commands: ['tcp-client', 'replay'], describe: 'connect timeout, SECS (or 500ms, 2m)', parse: duration }),
+  row({ key: 'wait', long: 'wait', short: 'w', kind: 'value', value: 'SECS', commands: ['tcp-client', 'udp connect', 'replay'], describe: 'connect timeout, SECS (or 500ms, 2m); with -z, the wait for each port', parse: duration }),
   row({ key: 'idleTimeout', long: 'idle-timeout', short: 'i', kind: 'value', value: 'SECS', commands: [...NET, 'replay'], describe: 'give up after SECS without traffic: exit 1 (with -k or --echo, that peer is closed instead)', parse: duration }),
   // The session: how stdin and the peer's EOF end it.
   row({ key: 'shutdown', long: 'shutdown', kind: 'boolean', commands: TCP, modes: STDIO, describe: 'half-close (send FIN) at stdin EOF (default); --no-shutdown keeps the write side open', parse: (raw) => raw !== false }),
@@ -55,6 +56,7 @@ export const FLAGS = [
   // The Lua runtime starts with 16 MiB of WebAssembly memory and cannot address more than 2 GiB.
   row({ key: 'scriptMemory', long: 'script-memory', kind: 'value', value: 'BYTES', commands: ['run'], describe: 'cap the Lua heap at BYTES: past it a handler fails with "not enough memory" (default 512M)', parse: (raw, name) => parseBytes(name, text(raw), 32 * MiB, 2048 * MiB) ?? 512 * MiB }),
   ...TESTING_FLAGS,
+  ...NCAT_FLAGS,
 ] as const;
 
 type Row = (typeof FLAGS)[number];

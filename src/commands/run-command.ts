@@ -7,6 +7,7 @@ import { createStdio, type Stdio } from '../core/stdio.js';
 import type { Progress } from '../taps/progress.js';
 import type { CommandName } from './flag-row.js';
 import { logOptions, readSettings, type Settings } from './flags.js';
+import { openTaps } from './taps.js';
 
 // SIGHUP (the terminal went away) ends a session as SIGTERM does: a clean close, exit 129.
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -44,6 +45,7 @@ export async function runCommand(command: CommandName, argv: Readonly<Record<str
   for (const name of SIGNALS) process.on(name, () => signalled(name));
   let outcome: Outcome;
   try {
+    await openTaps(settings);
     outcome = await work({ log, stdio, onSignal: (fn) => { onSignal = fn; } }, settings);
     // A tap's verdict (--expect-bytes) turns a clean end into a failure.
     outcome = (await import('./taps.js')).judge(outcome, settings);

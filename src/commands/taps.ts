@@ -23,11 +23,16 @@ interface Run {
 interface Tap {
   /** Whether the flags ask for it. */
   readonly wanted: (s: Settings) => boolean;
+  /** Before any connection: load the tap, open its files (a failure ends the command before it connects or listens). */
+  readonly open?: (s: Settings) => Promise<void>;
   /** Wrap one peer (each peer of a listener gets its own). */
   readonly wrap: (peer: Endpoint, run: Run, s: Settings) => Endpoint;
   /** The run's outcome once the mode returned, as this tap judges it. */
   readonly judge?: (outcome: Outcome, s: Settings) => Outcome;
 }
+
+// -x/-o: the files are opened by `open`, before anything connects.
+let traffic: ((peer: Endpoint) => Endpoint) | undefined;
 
 const TAPS: readonly Tap[] = [
   {
@@ -38,6 +43,11 @@ const TAPS: readonly Tap[] = [
   {
     wanted: (s) => s.record !== undefined,
     wrap: (peer, run) => run.recorder?.tap(peer, peer.datagram ? 'udp' : 'tcp', run.role) ?? peer,
+  },
+  {
+    wanted: (s) => s.hexDump !== undefined || s.output !== undefined || s.appendOutput === true,
+    open: async (s) => { traffic = (await import('../taps/traffic.js')).openTraffic(s); },
+    wrap: (peer) => (traffic ? traffic(peer) : peer),
   },
   {
     wanted: (s) => [s.chunk, s.writeDelay, s.rstAfter, s.finAfter, s.stallAfter, s.lineDelay].some((v) => v !== undefined),
@@ -60,6 +70,11 @@ function runOf(session: Session, s: Settings, role: 'client' | 'server'): Run {
 }
 
 const wanted = (s: Settings): Tap[] => TAPS.filter((tap) => tap.wanted(s));
+
+/** Open every tap the flags ask for (called once, before the command connects or listens). */
+export async function openTaps(s: Settings): Promise<void> {
+  for (const tap of wanted(s)) await tap.open?.(s);
+}
 
 /** A peer with every tap its flags ask for (`role`: whether we connected to it or accepted it). */
 export function tapPeer(peer: Endpoint, session: Session, s: Settings, role: 'client' | 'server' = 'client'): Endpoint {

@@ -9,14 +9,16 @@ export const tcpClient: Command = {
   describe: 'connect to a TCP server: stdin -> peer, peer -> stdout',
   positionals: [
     { name: 'target', required: true, describe: 'host:port, [ipv6]:port, or a host followed by a port' },
-    { name: 'port', required: false, describe: 'the port, when <target> is a bare host' },
+    { name: 'port', required: false, describe: 'the port, when <target> is a bare host (with -z: PORTS, as 22,80,8000-8010)' },
   ],
   examples: [
     ['$0 tcp-client 127.0.0.1:1234 < request > reply', 'send a file, save the reply'],
     ['$0 connect localhost 80', 'the same with a separate port'],
+    ['$0 tcp-client 127.0.0.1 1-1024 -z', 'which ports are open'],
   ],
   async run(session, s, args) {
     const tcp = TRANSPORTS.tcp;
+    if (s.mode === 'scan') return (await import('./scan-target.js')).scanPorts(session, tcp, args.target ?? '', args.port, s);
     const peer = tapPeer(await tcp.connect(session, tcp.target(args.target ?? '', args.port, s), s), session, s);
     // The mode loads once connected: a refused connect never pays for it.
     return (await import('../modes/pipe.js')).pipe(session, peer, s);

@@ -11,11 +11,12 @@ export const udpConnect: Command = {
   describe: 'a connected UDP socket: stdin -> datagrams, datagrams -> stdout',
   positionals: [
     { name: 'target', required: true, describe: 'host:port, [ipv6]:port, or a host followed by a port' },
-    { name: 'port', required: false, describe: 'the port, when <target> is a bare host' },
+    { name: 'port', required: false, describe: 'the port, when <target> is a bare host (with -z: PORTS, as 53,5000-5010)' },
   ],
   examples: [['printf ping | $0 udp connect 127.0.0.1:1234 -q 1', 'send one datagram, print the replies for 1 s']],
   async run(session, s, args) {
     const udp = TRANSPORTS.udp;
+    if (s.mode === 'scan') return (await import('./scan-target.js')).scanPorts(session, udp, args.target ?? '', args.port, s);
     const peer = tapPeer(await udp.connect(session, udp.target(args.target ?? '', args.port, s), s), session, s);
     return (await import('../modes/pipe.js')).pipe(session, peer, s);
   },

@@ -38,7 +38,7 @@ export function closed(log: Logger, facts: ClosedFacts): void {
   const ms = Date.now() - facts.since;
   const peer = text(facts.peer);
   log.event('closed', { ...facts.extra, peer, id: facts.id, bytesIn: facts.bytesIn, bytesOut: facts.bytesOut, ms, reason: facts.reason },
-    `closed #${facts.id} ${peer}: ${facts.bytesIn} bytes in, ${facts.bytesOut} bytes out, ${ms} ms (${facts.reason})`);
+    `closed #${facts.id} ${peer} (${facts.reason}): ${facts.bytesOut} bytes sent, ${facts.bytesIn} bytes received in ${(ms / 1000).toFixed(2)} seconds`);
 }
 
 

@@ -1,10 +1,11 @@
-// stdin cut into datagrams for a datagram sink: each read is one (reads are bounded to a datagram), or one per line.
+// stdin cut into datagrams for a datagram sink: reads of at most --datagram-size bytes, each one datagram (a longer
+// chunk is split), or one datagram per line with --lines.
 import { MAX_DATAGRAM } from '../mona/bytes.js';
 
-/** Cut stdin into datagrams: each read as it is, or one per line (newline kept) with `lines`, at most `max` bytes. */
+/** Cut stdin into datagrams: pieces of at most `max` bytes, or one per line (newline kept) with `lines`. */
 export function datagramCutter(lines: boolean, max = MAX_DATAGRAM): { cut(chunk: Buffer): Buffer[]; rest(): Buffer[] } {
   let partial = Buffer.alloc(0);
-  if (!lines) return { cut: (chunk) => [chunk], rest: () => [] };
+  if (!lines) return { cut: (chunk) => (chunk.length <= max ? [chunk] : split(chunk, max)), rest: () => [] };
   return {
     cut(chunk) {
       const data = partial.length ? Buffer.concat([partial, chunk]) : chunk;
@@ -22,7 +23,18 @@ export function datagramCutter(lines: boolean, max = MAX_DATAGRAM): { cut(chunk:
   };
 }
 
-/** How stdin is read for a sink: datagrams of at most MAX_DATAGRAM bytes (one per line with `lines`), or a stream. */
-export function framing(datagram: boolean, lines: boolean | undefined): { datagrams?: { max: number; lines: boolean } } {
-  return datagram ? { datagrams: { max: MAX_DATAGRAM, lines: lines ?? false } } : {};
+/** A chunk in pieces of `max` bytes (a terminal's read, or a read made before the size was known). */
+function split(chunk: Buffer, max: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at < chunk.length; at += max) out.push(chunk.subarray(at, at + max));
+  return out;
+}
+
+/**
+ * How stdin is read for a sink: datagrams of at most `size` bytes (default MAX_DATAGRAM), or one per line with
+ * `lines` (a line may take a whole datagram, MAX_DATAGRAM: --datagram-size does not apply), or a stream.
+ */
+export function framing(datagram: boolean, lines: boolean | undefined, size?: number): { datagrams?: { max: number; lines: boolean } } {
+  if (!datagram) return {};
+  return { datagrams: { max: lines ? MAX_DATAGRAM : size ?? MAX_DATAGRAM, lines: lines ?? false } };
 }

@@ -11,6 +11,21 @@ export function parsePort(text: unknown, { allowZero }: { allowZero: boolean }):
   return port;
 }
 
+/** Ports to scan: `80`, `8000-8010`, or a comma list of both (`22,80,8000-8010`), in the order given, once each. */
+export function parsePorts(text: unknown): number[] {
+  const s = String(text);
+  const ports = new Set<number>();
+  for (const item of s.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(item);
+    if (!m) throw new UsageError(`ports ${JSON.stringify(s)}: ${item === '' ? 'an empty item' : `'${item}' is not a port or a range LO-HI`} (give 80, 8000-8010 or 22,80,8000-8010)`);
+    const lo = parsePort(m[1], { allowZero: false });
+    const hi = m[2] === undefined ? lo : parsePort(m[2], { allowZero: false });
+    if (hi < lo) throw new UsageError(`ports ${item}: the range ends before it starts`);
+    for (let p = lo; p <= hi; p++) ports.add(p);
+  }
+  return [...ports];
+}
+
 /** Longest duration a flag takes (about 285,000 years): past it, "not a duration". Timers chain past Node's limit. */
 const MAX_DURATION_MS = Number.MAX_SAFE_INTEGER;
 

@@ -14,6 +14,8 @@ export interface RelayRules {
   quitAfter?: number | undefined;
   /** No traffic on `net` this long (ms): the session fails with 'timeout'. */
   idleTimeout?: number | undefined;
+  /** At `local`'s EOF the session is over once what is queued for `net` is out (--send-only over UDP). */
+  closeAtEof?: boolean | undefined;
   /** -q expiring fails with 'timeout' instead of ending normally (ncat's -q). */
   quitFails?: boolean | undefined;
   /** -i expiring ends normally instead of failing (OpenBSD nc's -w). */
@@ -77,6 +79,7 @@ export function relay(log: Logger, net: Endpoint, local: Endpoint, rules: RelayR
       }
     }
     if (!up) return;
+    if (localEof && rules.closeAtEof) return decide(DONE, true, 'local');
     // --linger: after net's EOF, local input that stays idle (not paused by us) this long is finished.
     const lingering = rules.linger !== undefined && down.in === 'ended' && up.in === 'open';
     if (lingering && !linger) linger = after(rules.linger ?? 0, finishInput);

@@ -8,6 +8,7 @@ import { causeOf, codeOf } from '../mona/errors.js';
 import { churn } from '../mona/reclaim.js';
 import type { Endpoint, EndpointEvents, Failure } from './endpoint.js';
 import { datagramCutter } from './framing.js';
+import { shapeInput, type Shaping } from './shape.js';
 
 export interface InputHandlers {
   data(chunk: Buffer): void;
@@ -223,7 +224,16 @@ export interface StdioEndpointOptions {
    * newlines with `lines`), and the datagrams received in one event-loop turn reach stdout in one write.
    */
   datagrams?: { max: number; lines: boolean } | undefined;
+  /** false (--recv-only): stdin is never read; the endpoint's input ends at once (the relay rules say what follows). */
+  input?: boolean | undefined;
+  /** false (--send-only): received bytes are dropped, never written to stdout. */
+  output?: boolean | undefined;
+  /** What we send is reshaped before framing: LF -> CRLF, a pause between lines (--crlf, --delay). */
+  shape?: Shaping | undefined;
 }
+
+/** The reader of an endpoint that never reads stdin. */
+const NO_INPUT: Input = { pause: () => undefined, resume: () => undefined, stop: () => undefined };
 
 /** stdin (its data and EOF) and stdout (writes with backpressure) as one endpoint; stdin is opened on first resume(). */
 export function stdioEndpoint(stdio: Stdio, options: StdioEndpointOptions = {}): Endpoint {
@@ -249,7 +259,15 @@ export function stdioEndpoint(stdio: Stdio, options: StdioEndpointOptions = {}):
     on?.closed(failure);
   };
   const failed = (what: string, err: Error): Failure => ({ reason: 'io', message: `${what}: ${causeOf(err)}`, code: codeOf(err) });
-  const start = (): Input => stdio.read({
+  const read = (handlers: InputHandlers): Input => stdio.read(handlers, datagrams?.max);
+  const start = (): Input => {
+    if (options.input === false) {
+      queueMicrotask(() => { if (!over) on?.end(); });
+      return NO_INPUT;
+    }
+    return (options.shape ? shapeInput(read, options.shape) : read)(handlers);
+  };
+  const handlers: InputHandlers = {
     data(chunk) {
       let pieces: Buffer[];
       try {
@@ -265,7 +283,7 @@ export function stdioEndpoint(stdio: Stdio, options: StdioEndpointOptions = {}):
       on?.end();
     },
     error: (err) => finish(failed('stdin', err)),
-  }, datagrams?.max);
+  };
 
   return {
     label: 'stdout',
@@ -277,6 +295,7 @@ export function stdioEndpoint(stdio: Stdio, options: StdioEndpointOptions = {}):
       stdio.onClosed((err) => finish(err ? failed('stdout', err) : undefined));
     },
     write(chunk) {
+      if (options.output === false) return true;
       if (datagrams) {
         if (!batch.length) setImmediate(release);
         batch.push(chunk);

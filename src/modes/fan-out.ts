@@ -2,18 +2,15 @@
 // peer to stdout. A peer's FIN is answered with ours once its queue is out; -i closes an idle peer, not the server.
 import type { Logger } from '../log.js';
 import type { Endpoint, EndpointEvents, Listener } from '../core/endpoint.js';
-import { framing } from '../core/framing.js';
 import type { Outcome } from '../core/outcome.js';
 import { relay } from '../core/relay.js';
 import type { Session } from '../core/session.js';
-import { stdioEndpoint } from '../core/stdio.js';
+import { localEndpoint, oneWayRules, type LocalSettings } from '../core/local.js';
 import { watchIdle } from '../core/timers.js';
 
-export interface FanOutSettings {
-  shutdown: boolean;
+export interface FanOutSettings extends LocalSettings {
   quitAfter?: number | undefined;
   idleTimeout?: number | undefined;
-  lines?: boolean | undefined;
   quitFails?: boolean | undefined;
   /** One peer at a time: the next is taken once the current one is gone (as OpenBSD nc -k). */
   serial?: boolean | undefined;
@@ -21,8 +18,8 @@ export interface FanOutSettings {
 
 export function fanOut(session: Session, listener: Listener, s: FanOutSettings): Promise<Outcome> {
   const peers = hub(session.log, listener, s.idleTimeout, s.serial === true);
-  const local = stdioEndpoint(session.stdio, framing(listener.datagram, s.lines));
-  const r = relay(session.log, peers, local, { shutdown: s.shutdown, quitAfter: s.quitAfter, quitFails: s.quitFails });
+  const local = localEndpoint(session.stdio, listener.datagram, s);
+  const r = relay(session.log, peers, local, { ...oneWayRules(s, listener.datagram), quitAfter: s.quitAfter, quitFails: s.quitFails });
   session.onSignal((outcome) => r.stop(outcome, true));
   return r.done;
 }

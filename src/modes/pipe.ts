@@ -1,26 +1,25 @@
 // Pipe: one peer <-> stdin/stdout, relay(peer, stdio): tcp-client, udp connect, and a server's first peer.
 import type { Endpoint, Listener } from '../core/endpoint.js';
-import { framing } from '../core/framing.js';
 import type { Outcome } from '../core/outcome.js';
 import { relay } from '../core/relay.js';
 import type { Session } from '../core/session.js';
-import { stdioEndpoint } from '../core/stdio.js';
+import { localEndpoint, oneWayRules, type LocalSettings } from '../core/local.js';
 import { watchIdle } from '../core/timers.js';
 
 /** The session flags a pipe follows (durations in ms). */
-export interface PipeSettings {
-  shutdown: boolean;
+export interface PipeSettings extends LocalSettings {
   linger?: number | undefined;
   quitAfter?: number | undefined;
   idleTimeout?: number | undefined;
-  lines?: boolean | undefined;
   quitFails?: boolean | undefined;
   idleIsEnd?: boolean | undefined;
 }
 
 export function pipe(session: Session, peer: Endpoint, s: PipeSettings): Promise<Outcome> {
-  const local = stdioEndpoint(session.stdio, framing(peer.datagram, s.lines));
-  const r = relay(session.log, peer, local, { shutdown: s.shutdown, linger: s.linger, quitAfter: s.quitAfter, idleTimeout: s.idleTimeout, quitFails: s.quitFails, idleIsEnd: s.idleIsEnd });
+  const local = localEndpoint(session.stdio, peer.datagram, s);
+  // --linger counts stdin's silence: with --delay, the pause between lines is not silence.
+  const linger = s.linger === undefined ? undefined : s.linger + (s.delay ?? 0);
+  const r = relay(session.log, peer, local, { ...oneWayRules(s, peer.datagram), linger, quitAfter: s.quitAfter, idleTimeout: s.idleTimeout, quitFails: s.quitFails, idleIsEnd: s.idleIsEnd });
   session.onSignal((outcome) => r.stop(outcome, true));
   return r.done;
 }

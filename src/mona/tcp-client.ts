@@ -1,6 +1,6 @@
 // TCPClient: Mona's non-blocking TCP socket over net.Socket: the rest rule, one onDisconnection per connection.
 import net from 'node:net';
-import { parseAddress, SocketAddress, socketAddressOf, type Endpoint } from './address.js';
+import { formatAddress, parseAddress, SocketAddress, socketAddressOf, type Endpoint } from './address.js';
 import { toBytes } from './bytes.js';
 import { describeError, MonaError } from './errors.js';
 import { handlerFailed, hasHandler, invoke, unknownHandlers } from './handler.js';
@@ -24,6 +24,9 @@ export interface TCPClientOptions {
   connectTimeout?: number | undefined;
   /** Restrict name resolution to IPv4 or IPv6. */
   family?: 4 | 6 | undefined;
+  /** Extension: connect from this local IP address and/or port (nc's -s and -p); a failure to bind ends the connect. */
+  localAddress?: string | undefined;
+  localPort?: number | undefined;
   /**
    * Flow control: past this many bytes queued by send(), the socket stops being read until the queue has drained
    * (a peer that does not read its answers stops being heard). Default: none.
@@ -224,10 +227,11 @@ export class TCPClient {
     if (this.#state !== 'idle' && this.#socket?.writableEnded) this.#release(this.#socket);
     if (this.#state !== 'idle') throw new MonaError('Socket is already connected', 'ERR_ALREADY_CONNECTED');
     const socket = new net.Socket({ allowHalfOpen: true });
-    const { family, connectTimeout } = this.#options;
+    const { family, connectTimeout, localAddress, localPort } = this.#options;
     this.#peer = new SocketAddress(target.host, target.port);
     this.#attach(socket, false);
-    socket.connect({ host: target.host, port: target.port, ...(family ? { family } : { autoSelectFamily: true }) });
+    const local = { ...(localAddress ? { localAddress } : {}), ...(localPort ? { localPort } : {}) };
+    socket.connect({ host: target.host, port: target.port, ...local, ...(family ? { family } : { autoSelectFamily: true }) });
     // Past setTimeout's limit (~24.8 days) a timer fires at once: such a timeout is no timeout at all.
     if (connectTimeout && connectTimeout > 0 && connectTimeout <= MAX_TIMER) {
       this.#connectTimer = setTimeout(() => {
@@ -380,7 +384,15 @@ export class TCPClient {
   #onError(socket: net.Socket, err: Error): void {
     if (socket !== this.#socket || this.#error) return;
     const peer = this.#peer?.value ?? 'unknown peer';
-    this.#error = err instanceof MonaError ? err : describeError(this.#state === 'connecting' ? 'Unable to connect to' : 'Lost connection to', peer, err);
+    // The local address could not be had (-s not on this machine, -p in use): say which.
+    const from = (err as { syscall?: string }).syscall === 'bind' ? ` from ${this.#source()}` : '';
+    this.#error = err instanceof MonaError ? err : describeError(this.#state === 'connecting' ? 'Unable to connect to' : 'Lost connection to', `${peer}${from}`, err);
+  }
+
+  /** The local address asked for, as Node binds it (no address: the wildcard of the peer's family). */
+  #source(): string {
+    const { localAddress, localPort } = this.#options;
+    return formatAddress(localAddress ?? (this.#peer?.isIPv6 ? '::' : '0.0.0.0'), localPort ?? 0);
   }
 
   #onClose(socket: net.Socket): void {

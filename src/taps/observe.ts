@@ -11,8 +11,9 @@ export interface TapHooks {
   end?(): void;
   /** We finish sending: the relay half-closes the peer. */
   finish?(): void;
-  /** The peer's endpoint is over (before the relay hears of it). */
-  closed?(failure: Failure | undefined): void;
+  /** The peer's endpoint is over (before the relay hears of it); a tap that failed (its file) returns why, for a
+   * clean close to report instead. */
+  closed?(failure: Failure | undefined): Failure | undefined | void;
 }
 
 export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
@@ -33,8 +34,8 @@ export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
         },
         drain: () => events.drain(),
         closed(failure) {
-          hooks.closed?.(failure);
-          events.closed(failure);
+          const own = hooks.closed?.(failure);
+          events.closed(failure ?? own ?? undefined);
         },
       });
     },

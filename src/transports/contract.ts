@@ -14,6 +14,9 @@ export interface TransportOptions {
   readonly wait?: number | undefined;
   /** UDP: allow broadcast destinations. */
   readonly broadcast?: boolean | undefined;
+  /** Connect from this address (-s: an IP, or a name resolved in the target's family) and/or port (-p). */
+  readonly source?: string | undefined;
+  readonly sourcePort?: number | undefined;
   /** TCP: SO_KEEPALIVE on every connection. */
   readonly keepAlive?: boolean | undefined;
 }

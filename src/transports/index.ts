@@ -1,11 +1,12 @@
 // The transport table, as socat's addressnames[]: the only place transports are registered. A command picks a row;
 // modes see only the endpoints and listeners a row makes. TLS, Unix sockets and proxies are new rows.
 import type { Address, Transport, TransportOptions } from './contract.js';
-import { checkFamily, parseListen, parseTarget } from './inet.js';
+import { checkFamily, checkSource, parseListen, parseTarget } from './inet.js';
 
 const inetTarget = (text: string, port: string | undefined, options: TransportOptions): Address => {
   const { host, port: p } = parseTarget(text, port);
   checkFamily(host, options.family);
+  checkSource(host, options.source);
   return { kind: 'inet', host, port: p };
 };
 const inetListen = (text: string, port: string | undefined, options: TransportOptions): Address => {

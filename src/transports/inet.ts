@@ -4,7 +4,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP, isIPv6 } from 'node:net';
 import { formatAddress, splitHostPort, type SocketAddress } from '../mona/address.js';
 import { codeOf, describeError } from '../mona/errors.js';
-import { parsePort } from '../core/parse.js';
+import { parsePort, parsePorts } from '../core/parse.js';
 import { UsageError } from '../core/outcome.js';
 
 export interface HostPort { host: string; port: number }
@@ -48,6 +48,24 @@ export function parseTarget(target: string, port: unknown): HostPort {
   return { host: checkHost(parts.host, 'host', target), port: parsePort(parts.port, { allowZero: false }) };
 }
 
+/** A scan's target (-z): HOST PORTS, or "host:PORTS" / "[v6]:PORTS" (PORTS as parsePorts reads them). */
+export function parseScanTarget(target: string, ports: unknown): { host: string; ports: number[] } {
+  if (ports !== undefined) return { host: hostOnly(target, 'host'), ports: parsePorts(ports) };
+  const parts = split(target);
+  if (parts.port === undefined) throw new UsageError(`${target}: missing ports (give HOST PORTS: 80, 8000-8010 or 22,80,8000-8010)`);
+  return { host: checkHost(parts.host, 'host', target), ports: parsePorts(parts.port) };
+}
+
+/** A host as an IP address, resolved once (in the -4/-6 family when given). */
+export async function resolveHost(host: string, family: 4 | 6 | undefined): Promise<string> {
+  if (isIP(host)) return host;
+  try {
+    return (await lookup(host, family ? { family } : {})).address;
+  } catch (err) {
+    throw describeError('Unable to resolve', host, err);
+  }
+}
+
 /** A listen address: "1234" (all interfaces: host undefined), "127.0.0.1:1234", "[::1]:1234", or host and port. */
 export function parseListen(first: string, second: unknown): { host: string | undefined; port: number } {
   if (second !== undefined) return { host: hostOnly(first, 'address'), port: parsePort(second, { allowZero: true }) };
@@ -61,6 +79,25 @@ export function parseListen(first: string, second: unknown): { host: string | un
 export function checkFamily(host: string | undefined, family: 4 | 6 | undefined): void {
   const literal = host === undefined ? 0 : isIP(host);
   if (family && literal && literal !== family) throw new UsageError(`cannot use -${family} with ${host} (an IPv${literal} address)`);
+}
+
+/** The family a connect is held to: -4/-6, else that of an IP literal given to -s (a name is then resolved in it). */
+export function connectFamily(options: { family?: 4 | 6 | undefined; source?: string | undefined }): 4 | 6 | undefined {
+  checkFamily(options.source, options.family);
+  const literal = options.source === undefined ? 0 : isIP(options.source);
+  return options.family ?? (literal === 4 ? 4 : literal === 6 ? 6 : undefined);
+}
+
+/** A target of the other family than the -s address is a usage error, as -4/-6 with one. */
+export function checkSource(host: string, source: string | undefined): void {
+  const a = isIP(host);
+  const b = source === undefined ? 0 : isIP(source);
+  if (a && b && a !== b) throw new UsageError(`cannot use -s ${source} with ${host} (one is IPv4, the other IPv6)`);
+}
+
+/** -s as an IP address (a name resolved in `family`), undefined without -s; an unknown name fails as a connect would. */
+export async function sourceAddress(source: string | undefined, family: 4 | 6 | undefined): Promise<string | undefined> {
+  return source === undefined ? undefined : resolveHost(source, family);
 }
 
 /** A host name resolved in the -4/-6 family (literals and no family: as given, the socket resolves). */

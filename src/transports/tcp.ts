@@ -8,11 +8,13 @@ import { track } from '../core/connections.js';
 import { accepted, closed, connected, eof, extraOf, listening } from '../core/events.js';
 import type { Session } from '../core/session.js';
 import { inet, type Address, type TransportOptions } from './contract.js';
-import { startOn } from './inet.js';
+import { connectFamily, sourceAddress, startOn } from './inet.js';
 
 export async function connect(session: Session, target: Address, options: TransportOptions): Promise<Endpoint> {
   const { host, port } = inet(target);
-  const client = mona.createTCPClient({ family: options.family, connectTimeout: options.wait, keepAlive: options.keepAlive });
+  const family = connectFamily(options);
+  const localAddress = await sourceAddress(options.source, family);
+  const client = mona.createTCPClient({ family, connectTimeout: options.wait, keepAlive: options.keepAlive, localAddress, localPort: options.sourcePort });
   await client.connectAsync(host, port);
   // Paused until the relay attaches: nothing is read before someone listens.
   client.pause();

@@ -1,19 +1,21 @@
 // udp: Mona's UDPSocket as endpoints. UDP has no connections: a connected socket is one peer, and each sender of a
 // bound socket is a peer of its own (an `accepted` event at its first datagram, `closed` when the session forgets it).
 import type { Extra, Logger } from '../log.js';
-import { mona, type UDPSocket } from '../mona/index.js';
+import { isIPv6 } from 'node:net';
+import { formatAddress, mona, type UDPSocket } from '../mona/index.js';
+import { describeError } from '../mona/errors.js';
 import { handOff, QUEUE_LIMIT, type Endpoint, type EndpointEvents, type Failure, type Listener } from '../core/endpoint.js';
 import { track } from '../core/connections.js';
 import { accepted, closed, connected, extraOf, listening } from '../core/events.js';
 import type { Session } from '../core/session.js';
 import { inet, type Address, type TransportOptions } from './contract.js';
-import { inFamily, startOn } from './inet.js';
+import { connectFamily, inFamily, sourceAddress, startOn } from './inet.js';
 
 export async function connect(session: Session, target: Address, options: TransportOptions): Promise<Endpoint> {
   const { host, port } = inet(target);
-  const resolved = await inFamily(host ?? '127.0.0.1', port, options.family);
   const socket = mona.createUDPSocket(options.broadcast);
-  await socket.connectAsync(resolved, port);
+  // -w bounds what a UDP connect can wait for: the name's resolution.
+  await withTimeout(open(socket, host ?? '127.0.0.1', port, options), options.wait, formatAddress(host ?? '127.0.0.1', port), () => socket.close());
   connected(session.log, socket.address, socket.peerAddress);
   const peer = udpPeer(session.log, socket, String(socket.peerAddress), 1, undefined);
   // A connected socket hears only its peer; "port unreachable" (ICMP) is a refusal, other errors are WARNs.
@@ -24,6 +26,28 @@ export async function connect(session: Session, target: Address, options: Transp
     else session.log.log('WARN', message);
   };
   return peer.endpoint;
+}
+
+/** Resolve, bind to -s/-p when given (else the system picks, at connect), connect. */
+async function open(socket: UDPSocket, host: string, port: number, options: TransportOptions): Promise<void> {
+  const family = connectFamily(options);
+  const resolved = await inFamily(host, port, family);
+  const source = await sourceAddress(options.source, family ?? (isIPv6(resolved) ? 6 : 4));
+  if (source !== undefined || options.sourcePort !== undefined) await socket.bindAsync(source ?? (isIPv6(resolved) ? '::' : '0.0.0.0'), options.sourcePort ?? 0);
+  await socket.connectAsync(resolved, port);
+}
+
+/** `work`, or "Unable to connect to ADDRESS (timed out)" after `ms` (then `abandon` runs). */
+function withTimeout(work: Promise<void>, ms: number | undefined, address: string, abandon: () => void): Promise<void> {
+  if (!ms) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abandon();
+      reject(describeError('Unable to connect to', address, { code: 'ETIMEDOUT' }));
+    }, Math.min(ms, 2 ** 31 - 1));
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 export async function listen(session: Session, address: Address, options: TransportOptions): Promise<Listener> {

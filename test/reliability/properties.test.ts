@@ -125,7 +125,8 @@ function argvs(safe: Safe, { helpFlags }: { helpFlags: boolean }): fc.Arbitrary<
   const valueFlag = fc.constantFrom('-w', '--wait', '-i', '--idle-timeout', '-q', '--quit-after', '--linger', '--log-level', '--log-format');
   const flag = fc.constantFrom(
     '-4', '-6', '-k', '--keep-open', '--echo', '--no-shutdown', '--shutdown', '--quiet', '-v', '-vv', '--lines', '-b', '--broadcast',
-    '--exec', '-x', '--nope', '-Z', '--verbose', ...(helpFlags ? ['--help', '-h', '--version'] : []),
+    // Unknown flags (-x became --hex-dump FILE: a random line must not write files into the working directory).
+    '--exec', '-y', '--nope', '-Z', '--verbose', ...(helpFlags ? ['--help', '-h', '--version'] : []),
   );
   const extra = fc.oneof(flag.map((f) => [f]), fc.tuple(valueFlag, value).map(([f, v]) => [f, v]), fc.tuple(valueFlag, value).map(([f, v]) => [`${f}=${v}`]));
   return fc.tuple(base, fc.array(extra, { maxLength: 4 })).map(([b, extras]) => [...b, ...extras.flat()]);
