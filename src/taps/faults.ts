@@ -48,6 +48,9 @@ function queue(): { readonly size: number; push(b: Buffer): void; peek(): Buffer
   };
 }
 
+/** After the last byte before --rst-after's RST is handed to the kernel, the time it gets to send it. */
+const RST_GRACE_MS = 50;
+
 export function faultTap(inner: Endpoint, log: Logger, o: FaultOptions): Endpoint {
   const dir = o.faultDir ?? 'out';
   const shapes = { in: dir !== 'out', out: dir !== 'in' };
@@ -63,6 +66,7 @@ export function faultTap(inner: Endpoint, log: Logger, o: FaultOptions): Endpoin
   const inn = { q: queue(), delivered: 0, timer: undefined as NodeJS.Timeout | undefined, relayPaused: true, innerPaused: true, ended: false, endDelivered: false, cut: false };
   let frozen = false;
   let resetting = false;
+  let resetTimer: NodeJS.Timeout | undefined;
   let over = false;
 
   const fault = (what: string, side: Side, n: number): void => log.log('NOTE', `fault: ${what} ${inner.label} after ${n} bytes ${side === 'out' ? 'sent' : 'received'}`);
@@ -70,7 +74,8 @@ export function faultTap(inner: Endpoint, log: Logger, o: FaultOptions): Endpoin
   const stopTimers = (): void => {
     clearTimeout(out.timer);
     clearTimeout(inn.timer);
-    out.timer = inn.timer = undefined;
+    clearTimeout(resetTimer);
+    out.timer = inn.timer = resetTimer = undefined;
   };
 
   const reset = (): void => {
@@ -78,6 +83,11 @@ export function faultTap(inner: Endpoint, log: Logger, o: FaultOptions): Endpoin
     stopTimers();
     if (inner.abort) inner.abort();
     else inner.close('local', false);
+  };
+  // An RST makes the kernel drop what it has not sent yet: once the N bytes are handed over, give it a moment to
+  // send them (on loopback, and on most paths, well under this) before the reset.
+  const resetSoon = (): void => {
+    resetTimer ??= setTimeout(reset, RST_GRACE_MS);
   };
 
   const trigger = (side: Side): void => {
@@ -87,7 +97,8 @@ export function faultTap(inner: Endpoint, log: Logger, o: FaultOptions): Endpoin
       resetting = true;
       inn.q.clear();
       // Out: exactly N bytes reach the system first; in: at once.
-      if (side === 'in' || inner.queued === 0) reset();
+      if (side === 'in') reset();
+      else if (inner.queued === 0) resetSoon();
     } else if (kind === 'stall') {
       fault('stalled', side, n);
       frozen = true;
@@ -152,7 +163,8 @@ export function faultTap(inner: Endpoint, log: Logger, o: FaultOptions): Endpoin
         break;
       }
     }
-    if (out.q.empty && out.endWanted && !out.ended) {
+    // No FIN once the connection is to be reset: the peer must see the RST, not an orderly close.
+    if (out.q.empty && out.endWanted && !out.ended && !resetting) {
       out.ended = true;
       inner.end();
     }
@@ -213,7 +225,7 @@ export function faultTap(inner: Endpoint, log: Logger, o: FaultOptions): Endpoin
           pumpIn();
         },
         drain() {
-          if (resetting && inner.queued === 0) return reset();
+          if (resetting && inner.queued === 0) return resetSoon();
           pumpOut();
         },
         closed(failure?: Failure) {
