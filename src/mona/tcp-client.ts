@@ -1,11 +1,12 @@
 // TCPClient: Mona's non-blocking TCP socket over net.Socket: the rest rule, one onDisconnection per connection.
 import net from 'node:net';
-import { parseAddress, SocketAddress, socketAddressOf, type Endpoint } from './address.js';
+import { parseStreamAddress, SocketAddress, socketAddressOf, UnixAddress, type Endpoint } from './address.js';
 import { toBytes } from './bytes.js';
 import { describeError, MonaError } from './errors.js';
 import { handlerFailed, hasHandler, invoke } from './handler.js';
 import { settleRest, type OnDataReturn, type RestHooks } from './rest.js';
 import { churn } from './reclaim.js';
+import { connectTLS, tlsInfo, type TLSClientOptions, type TLSInfo } from './tls.js';
 import { logger } from '../log.js';
 
 export const DEFAULT_REST_CAP = 16 * 1024 * 1024;
@@ -19,6 +20,11 @@ export interface TCPClientOptions {
   connectTimeout?: number | undefined;
   /** Restrict name resolution to IPv4 or IPv6. */
   family?: 4 | 6 | undefined;
+  /**
+   * TLS on connect(): true verifies the server's chain and host name against the system's CAs; or Node's
+   * tls.connect options (`ca`, `servername`, `ALPNProtocols`, `cert`/`key`, `rejectUnauthorized`) plus `fingerprint`.
+   */
+  tls?: boolean | TLSClientOptions | undefined;
 }
 
 export type OnData = (this: TCPClient, data: Buffer) => unknown;
@@ -27,7 +33,7 @@ export type OnEvent = (this: TCPClient) => unknown;
 
 type State = 'idle' | 'connecting' | 'connected';
 
-let adopt: (client: TCPClient, socket: net.Socket) => void;
+let adopt: (client: TCPClient, socket: net.Socket, peer: SocketAddress | undefined) => void;
 
 export class TCPClient {
   /** Data arrived: `data` is the kept rest followed by the new bytes; return the rest to keep (spec section 4). */
@@ -61,7 +67,11 @@ export class TCPClient {
   readonly #onDataReturn: OnDataReturn;
 
   static {
-    adopt = (client, socket) => client.#attach(socket, true);
+    adopt = (client, socket, peer) => {
+      client.#attach(socket, true);
+      if (peer) client.#peer = peer;
+      if (peer instanceof UnixAddress) client.#local ??= peer;
+    };
   }
 
   constructor(options: TCPClientOptions = {}) {
@@ -88,11 +98,13 @@ export class TCPClient {
   get bytesOut(): number { return this.#bytesOut; }
   /** Extension: the peer has half-closed (its FIN arrived). */
   get peerEnded(): boolean { return this.#peerEnded; }
+  /** Extension: what a TLS connection negotiated (protocol, cipher, the peer certificate); undefined for plain TCP. */
+  get tls(): TLSInfo | undefined { return tlsInfo(this.#socket); }
 
   /** Start connecting; true if started (a refusal comes later through onDisconnection), false with an ERROR if not. */
   connect(host: unknown, port?: unknown): boolean {
     try {
-      this.#connect(parseAddress([host, port], 'connect'));
+      this.#connect(parseStreamAddress([host, port], 'connect'));
       return true;
     } catch (err) {
       logger().log('ERROR', "(method 'connect') ", err);
@@ -104,7 +116,7 @@ export class TCPClient {
   /** connect() as a Promise: resolves once connected, rejects with a MonaError ("Unable to connect to ..."). */
   connectAsync(host: unknown, port?: unknown): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#connect(parseAddress([host, port], 'connect'));
+      this.#connect(parseStreamAddress([host, port], 'connect'));
       this.#pending = { resolve, reject };
     });
   }
@@ -139,11 +151,10 @@ export class TCPClient {
 
   #connect(target: Endpoint): void {
     if (this.#state !== 'idle') throw new MonaError('Socket is already connected', 'ERR_ALREADY_CONNECTED');
-    const socket = new net.Socket({ allowHalfOpen: true });
-    const { family, connectTimeout } = this.#options;
-    this.#peer = new SocketAddress(target.host, target.port);
+    const { connectTimeout } = this.#options;
+    this.#peer = target.unix ?? new SocketAddress(target.host, target.port);
+    const socket = dial(target, this.#options);
     this.#attach(socket, false);
-    socket.connect({ host: target.host, port: target.port, ...(family ? { family } : { autoSelectFamily: true }) });
     if (connectTimeout && connectTimeout > 0) {
       this.#connectTimer = setTimeout(() => {
         socket.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
@@ -174,7 +185,7 @@ export class TCPClient {
     };
     this.#lastIO = Date.now();
     if (accepted) this.#learnAddresses(socket);
-    else socket.once('connect', () => this.#onConnect(socket));
+    else socket.once('encrypted' in socket ? 'secureConnect' : 'connect', () => this.#onConnect(socket));
     socket.on('data', (chunk: Buffer) => this.#receive(socket, chunk));
     socket.on('end', () => this.#onEnd(socket));
     socket.on('error', (err) => this.#onError(socket, err));
@@ -182,11 +193,14 @@ export class TCPClient {
   }
 
   #learnAddresses(socket: net.Socket): void {
-    this.#local = socketAddressOf(socket.localAddress, socket.localPort);
     this.#peer = socketAddressOf(socket.remoteAddress, socket.remotePort) ?? this.#peer;
+    // A Unix socket's both ends are known by its path.
+    this.#local = socketAddressOf(socket.localAddress, socket.localPort) ?? (this.#peer instanceof UnixAddress ? this.#peer : undefined);
   }
 
   #onConnect(socket: net.Socket): void {
+    // A TLS pin that did not match has destroyed it already.
+    if (socket.destroyed) return;
     clearTimeout(this.#connectTimer);
     this.#state = 'connected';
     this.#learnAddresses(socket);
@@ -286,9 +300,19 @@ function wasReset(socket: net.Socket): boolean {
   return typeof handle?.getpeername === 'function' && handle.getpeername({}) !== 0;
 }
 
-/** A TCPClient around a socket a TCPServer accepted (internal: the server's onConnection argument). */
-export function adoptSocket(socket: net.Socket, options?: TCPClientOptions): TCPClient {
+/** Start connecting a socket to `target`: TCP, a Unix path, TLS over either. */
+function dial(target: Endpoint, { family, tls }: TCPClientOptions): net.Socket {
+  const how = target.unix ? { path: target.unix.path } : { host: target.host, port: target.port, ...(family ? { family } : { autoSelectFamily: true }) };
+  if (tls) return connectTLS(how, target.unix ? undefined : target.host, tls === true ? {} : tls);
+  return new net.Socket({ allowHalfOpen: true }).connect(how);
+}
+
+/**
+ * A TCPClient around a connected socket (internal): one a TCPServer accepted, or a proxy's tunnel. `peer` names the
+ * far end when the socket cannot (a Unix peer, a proxy's target).
+ */
+export function adoptSocket(socket: net.Socket, options?: TCPClientOptions, peer?: SocketAddress): TCPClient {
   const client = new TCPClient(options);
-  adopt(client, socket);
+  adopt(client, socket, peer);
   return client;
 }
