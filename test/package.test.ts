@@ -29,7 +29,7 @@ const run = (cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.
 };
 
 // Only what runs: the bin, the bundle, the library with its types, the man page, README, LICENSE.
-const SHIPPED = /^(package\.json|README\.md|LICENSE|bin\/mona-nc\.js|bin\/package\.json|dist\/mona-nc\.cjs|dist\/vendor\/(wasmoon|sucrase)\.cjs|dist\/src\/(index|log)\.(js|d\.ts)|dist\/src\/mona\/[a-z-]+\.(js|d\.ts)|man\/mona-nc\.1)$/;
+const SHIPPED = /^(package\.json|README\.md|LICENSE|bin\/mona-nc\.js|bin\/package\.json|dist\/mona-nc\.cjs|dist\/vendor\/(wasmoon|sucrase|socks)\.cjs|dist\/src\/(index|log)\.(js|d\.ts)|dist\/src\/mona\/[a-z-]+\.(js|d\.ts)|man\/mona-nc\.1)$/;
 
 let tarball: string | undefined;
 let packed: Run;

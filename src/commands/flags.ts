@@ -5,18 +5,21 @@ import type { Argv } from 'yargs';
 import { isLevelName, type LevelName, type LoggerOptions } from '../log.js';
 import { UsageError } from '../core/outcome.js';
 import { ALL, bool, duration, NET, oneOf, row, SERVERS, STDIO, TCP, text, UDP, type CommandName, type Flag, type ModeName } from './flag-row.js';
+import { PROXY_FLAGS } from './flags-proxy.js';
+import { TLS_FLAGS } from './flags-tls.js';
+import { UNIX_FLAGS } from './flags-unix.js';
 
 /** The modes of each command, the one used when no selector flag is given first. */
 export const MODES: Readonly<Record<CommandName, readonly ModeName[]>> = {
   'tcp-client': ['pipe'],
-  'tcp-server': ['pipe', 'fan-out', 'echo'],
+  'tcp-server': ['pipe', 'fan-out', 'echo', 'http-proxy'],
   'udp connect': ['pipe'],
   'udp bind': ['pipe', 'fan-out', 'echo'],
   run: ['script'],
 };
 
 /** Why a mode refuses a flag, said after the conflict. */
-const WHY: Partial<Record<ModeName, string>> = { echo: '--echo does not use stdin or stdout' };
+const WHY: Partial<Record<ModeName, string>> = { echo: '--echo does not use stdin or stdout', 'http-proxy': 'an HTTP proxy does not use stdin or stdout' };
 
 // Row groups of other concerns are spread in here (`...TLS_FLAGS`), each from its own flags-*.ts.
 export const FLAGS = [
@@ -43,6 +46,9 @@ export const FLAGS = [
   row({ key: 'broadcast', long: 'broadcast', short: 'b', kind: 'boolean', commands: UDP, describe: 'allow sending to broadcast addresses', parse: bool }),
   // Scripts.
   row({ key: 'onData', long: 'on-data', kind: 'value', value: 'RULE', commands: ['run'], describe: "how onData's return value reads: rest (default, as documented) or consumed (MonaServer 1.x)", parse: (raw) => oneOf('--on-data', text(raw), ['rest', 'consumed'] as const) ?? 'rest' }),
+  ...TLS_FLAGS,
+  ...UNIX_FLAGS,
+  ...PROXY_FLAGS,
 ] as const;
 
 type Row = (typeof FLAGS)[number];
@@ -55,6 +61,8 @@ export type Settings = { readonly [R in Row as R['key']]: ReturnType<R['parse']>
 type Args = Readonly<Record<string, unknown>>;
 
 const given = (f: Flag, argv: Args): boolean => argv[f.key] !== undefined && !(f.kind === 'count' && !argv[f.key]);
+/** A selector picks its mode when given: a switch set, or a value (`--proxy-type http`). */
+const selecting = (f: Flag, argv: Args): boolean => f.selects !== undefined && (f.kind === 'value' ? argv[f.key] !== undefined : argv[f.key] === true);
 
 /** How the user wrote a flag: its short form if it has one, --no-X for a negated boolean. */
 export const shown = (f: Flag, argv?: Args): string => {
@@ -65,7 +73,7 @@ export const shown = (f: Flag, argv?: Args): string => {
 /** The mode a command line asks for: the first selector given, else the command's first mode. */
 function modeOf(command: CommandName, argv: Args): ModeName {
   const modes = MODES[command];
-  const selected = FLAGS.find((f: Flag) => f.selects !== undefined && modes.includes(f.selects) && argv[f.key] === true);
+  const selected = FLAGS.find((f: Flag) => f.selects !== undefined && modes.includes(f.selects) && selecting(f, argv));
   return selected?.selects ?? modes[0] ?? 'pipe';
 }
 
@@ -82,7 +90,7 @@ export function check(command: CommandName, argv: Args): ModeName {
     if (other) throw new UsageError(`cannot use ${shown(f, argv)} and ${shown(other, argv)}`);
   }
   const mode = modeOf(command, argv);
-  const selector = flags.find((f) => f.selects === mode && argv[f.key] === true);
+  const selector = flags.find((f) => f.selects === mode && selecting(f, argv));
   for (const f of present) {
     const modes = f.modes;
     if (f.selects || !modes || modes.includes(mode)) continue;

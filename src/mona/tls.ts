@@ -73,8 +73,7 @@ export function connectTLS(how: TLSTarget, host: string | undefined, options: TL
     socket.once('secureConnect', () => {
       const seen = socket.getPeerCertificate().fingerprint256;
       if (seen === pin) return;
-      const err = new MonaError(`certificate fingerprint ${seen ?? 'none'} is not the pinned ${pin}`, 'ERR_TLS_FINGERPRINT');
-      socket.destroy(err);
+      socket.destroy(Object.assign(new Error(`certificate fingerprint ${seen ?? 'none'} is not the pinned ${pin}`), { code: 'ERR_TLS_FINGERPRINT' }));
     });
   }
   return socket;
