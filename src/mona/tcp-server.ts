@@ -121,7 +121,7 @@ export class TCPServer {
   // A client whose handshake failed never reaches onConnection; the server goes on.
   #handshakeFailed(err: Error, socket: net.Socket): void {
     const peer = socketAddressOf(socket.remoteAddress, socket.remotePort)?.value ?? this.#address?.value ?? 'a client';
-    logger().log('WARN', describeError('TLS handshake with', peer, err).message);
+    logger().log('WARN', describeError('TLS handshake failed with', peer, err).message);
   }
 
   #accept(socket: net.Socket): void {
