@@ -32,6 +32,21 @@ function refusal(message: string): ProxyRefusal {
   return new ProxyRefusal(message, 'EPROTO');
 }
 
+/**
+ * The package resumes the socket (and re-emits bytes that came with its reply) in a setImmediate after it resolves:
+ * take those bytes, pause the socket, and put them back, so nothing flows before the relay listens.
+ */
+async function held(socket: net.Socket): Promise<net.Socket> {
+  const chunks: Buffer[] = [];
+  const hold = (chunk: Buffer): number => chunks.push(chunk);
+  socket.on('data', hold);
+  await new Promise((resolve) => setImmediate(resolve));
+  socket.pause();
+  socket.off('data', hold);
+  if (chunks.length) socket.unshift(Buffer.concat(chunks));
+  return socket;
+}
+
 export async function socksConnect(socket: net.Socket, proxy: { host: string; port: number }, version: 4 | 5, target: { host: string; port: number }, credentials: Credentials | undefined): Promise<net.Socket> {
   const { SocksClient: client } = await loadVendor<{ SocksClient: typeof SocksClient }>('socks');
   try {
@@ -43,7 +58,7 @@ export async function socksConnect(socket: net.Socket, proxy: { host: string; po
       // Our own deadline (-w) governs; the package's 30 s default would cut a slow but legitimate proxy short.
       timeout: 2 ** 31 - 1,
     });
-    return tunnel;
+    return await held(tunnel);
   } catch (err) {
     if (err && typeof err === 'object' && 'code' in err) throw err;
     throw refusal(err instanceof Error ? err.message : String(err));
