@@ -79,6 +79,17 @@ export function authorization(challenge: Challenge, c: Credentials, method: stri
   return `Digest ${fields.join(', ')}`;
 }
 
+/** Digest's uri names the request's target: as written, or (curl) the path of an absolute URL. */
+function sameResource(digestUri: string, target: string): boolean {
+  if (digestUri === target) return true;
+  try {
+    const url = new URL(target);
+    return digestUri === `${url.pathname}${url.search}`;
+  } catch {
+    return false;
+  }
+}
+
 /** A proxy server's side: its challenges, and whether a Proxy-Authorization answers one. */
 export function proxyAuthenticator(c: Credentials, realm = 'mona-nc'): { challenges(): string[]; accepts(value: string | undefined, method: string, uri: string): boolean } {
   const secret = randomBytes(32);
@@ -97,8 +108,8 @@ export function proxyAuthenticator(c: Credentials, realm = 'mona-nc'): { challen
       if (scheme !== 'digest') return false;
       const p = authParams(m?.[2] ?? '');
       const [t = '', mac = ''] = (p.nonce ?? '').split('.');
-      if (p.username !== c.user || p.realm !== realm || p.uri !== uri || !same(mac, sign(t))) return false;
-      return same(p.response ?? '', digestResponse(c, { realm, nonce: p.nonce ?? '', uri, qop: p.qop, nc: p.nc, cnonce: p.cnonce }, method));
+      if (p.username !== c.user || p.realm !== realm || !sameResource(p.uri ?? '', uri) || !same(mac, sign(t))) return false;
+      return same(p.response ?? '', digestResponse(c, { realm, nonce: p.nonce ?? '', uri: p.uri ?? '', qop: p.qop, nc: p.nc, cnonce: p.cnonce }, method));
     },
   };
 }
