@@ -1,6 +1,6 @@
 // TLS flags (tcp-client, tcp-server): every --ssl-* flag and --insecure imply --ssl (transports/index.ts
 // streamTransport()); -U conflicts with them (flags-unix.ts). Files are read when the command connects or listens.
-import { normalizeFingerprint } from '../mona/tls.js';
+import { normalizeFingerprint } from '../mona/fingerprint.js';
 import { UsageError } from '../core/outcome.js';
 import { bool, row, TCP, text } from './flag-row.js';
 

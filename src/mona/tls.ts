@@ -2,7 +2,7 @@
 // handshake's failures in words (errors.ts), and what a connection negotiated. node:tls loads on first use (~5 ms).
 import net from 'node:net';
 import type tls from 'node:tls';
-import { MonaError } from './errors.js';
+import { normalizeFingerprint } from './fingerprint.js';
 
 /** Node's tls.connect options, plus a pin. */
 export interface TLSClientOptions extends tls.ConnectionOptions {
@@ -33,14 +33,6 @@ export interface TLSInfo {
 }
 
 export const tlsModule = (): typeof tls => process.getBuiltinModule('node:tls');
-
-/** A fingerprint as Node and openssl print it ("AB:CD:..."), from 64 hex digits with or without colons. */
-export function normalizeFingerprint(text: string): string {
-  // Also as openssl prints it ("sha256 Fingerprint=AB:CD:...") or with a "sha256:" prefix.
-  const hex = (text.trim().split(/[=\s]/).pop() ?? '').replace(/^sha-?256:/i, '').replace(/:/g, '');
-  if (!/^[0-9a-f]{64}$/i.test(hex)) throw new MonaError(`fingerprint ${text}: not a SHA-256 fingerprint (64 hex digits, colons optional)`, 'ERR_INVALID_FINGERPRINT');
-  return hex.toUpperCase().replace(/(..)(?!$)/g, '$1:');
-}
 
 /** Node's options for `tls.connect`: SNI names the host (never an IP), a pin replaces the chain and name checks. */
 function connectOptions(host: string | undefined, options: TLSClientOptions): tls.ConnectionOptions {

@@ -16,9 +16,10 @@ const REPLIES: Readonly<Record<string, readonly [string, string]>> = {
   TTLExpired: ['TTL expired', 'ETIMEDOUT'],
   CommandNotSupported: ['command not supported', 'EPROTO'],
   AddressNotSupported: ['address type not supported', 'EPROTO'],
-  Rejected: ['request rejected or failed', 'EACCES'],
-  FailedIdent: ['request rejected: cannot reach the client\'s identd', 'EACCES'],
-  FailedIdentUser: ['request rejected: the identd user does not match', 'EACCES'],
+  // SOCKS4's replies 91, 92, 93.
+  Failed: ['request rejected or failed', 'EACCES'],
+  Rejected: ['request rejected: the proxy cannot reach our identd', 'EACCES'],
+  RejectedIdent: ['request rejected: the identd user does not match', 'EACCES'],
 };
 
 /** The package's error message in words. */

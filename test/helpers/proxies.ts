@@ -91,6 +91,29 @@ export async function socks5Proxy(options: Socks5Options = {}): Promise<ProxyPee
   return { port: s.port, asked, close: s.close };
 }
 
+/** A SOCKS4/4a server: the user id it saw, the target (an IP, or 4a's name). */
+export async function socks4Proxy(): Promise<ProxyPeer & { users: string[] }> {
+  const asked: string[] = [];
+  const users: string[] = [];
+  const s = await serve(async (socket) => {
+    const read = reader(socket);
+    const head = await read(8);
+    const port = head.readUInt16BE(2);
+    const readString = async (): Promise<string> => {
+      const bytes: number[] = [];
+      for (let b = (await read(1))[0]; b !== 0 && b !== undefined; b = (await read(1))[0]) bytes.push(b);
+      return Buffer.from(bytes).toString();
+    };
+    users.push(await readString());
+    // 0.0.0.x: SOCKS4a, the name follows the user id.
+    const host = head[4] === 0 && head[5] === 0 && head[6] === 0 && head[7] !== 0 ? await readString() : [...head.subarray(4, 8)].join('.');
+    asked.push(`${host}:${port}`);
+    const reply = (code: number): Buffer => Buffer.from([0, code, 0, 0, 0, 0, 0, 0]);
+    splice(socket, host, port, () => socket.write(reply(90)), () => socket.end(reply(91)));
+  });
+  return { port: s.port, asked, users, close: s.close };
+}
+
 export interface HttpProxyOptions { user?: string; pass?: string; schemes?: Array<'basic' | 'digest'>; status?: string }
 
 const md5 = (t: string): string => createHash('md5').update(t).digest('hex');

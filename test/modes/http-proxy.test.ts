@@ -104,6 +104,15 @@ test('--proxy-auth: 407 with Digest and Basic challenges without credentials; cu
   t.is(tunnel.out.toString(), 'GET /private 0 ', tunnel.err);
 });
 
+test('an HTTPS proxy (--ssl on the proxy server): curl --proxy https:// with the ephemeral certificate', async (t) => {
+  if (!hasCurl) return void t.log('skipped: curl is not installed');
+  const { port } = await proxyServer(['--ssl']);
+  const r = await curl(['--proxy-insecure', '-x', `https://127.0.0.1:${port}`, `http://127.0.0.1:${origin.port}/over-tls`]);
+  if (/not support|unsupported/i.test(r.err)) return void t.log(`skipped: this curl has no HTTPS proxy support (${r.err.trim()})`);
+  t.is(r.code, 0, r.err);
+  t.is(r.out.toString(), 'GET /over-tls 0 ');
+});
+
 test('the proxy never forwards Proxy-Authorization to the origin', async (t) => {
   if (!hasCurl) return void t.log('skipped: curl is not installed');
   const { port } = await proxyServer(['--proxy-auth', 'carol:pa55']);

@@ -4,7 +4,7 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { parseJsonLines, runCli } from '../helpers/cli.js';
 import { closeAllPeers, closedPort, sha256, tcpPeer } from '../helpers/net.js';
-import { httpConnectProxy, socks5Proxy, type ProxyPeer } from '../helpers/proxies.js';
+import { httpConnectProxy, socks4Proxy, socks5Proxy, type ProxyPeer } from '../helpers/proxies.js';
 import { makePki, tlsPeer } from '../helpers/tls.js';
 
 const proxies: ProxyPeer[] = [];
@@ -74,6 +74,28 @@ test('SOCKS5 "not allowed by ruleset": reason denied', async (t) => {
   const proxy = kept(await socks5Proxy({ refuse: 2 }));
   const r = await runCli(['tcp-client', '127.0.0.1:9', '--proxy', `127.0.0.1:${proxy.port}`, '--proxy-type', 'socks5', '--log-format', 'json']);
   t.regex(r.errors[0] ?? '', /connection not allowed by ruleset/);
+  t.is(exitReason(r.stderr), 'denied');
+});
+
+test('SOCKS4 resolves the name locally by default; --proxy-dns remote sends it as SOCKS4a; --proxy-auth is the user id', async (t) => {
+  const echo = await tcpPeer((s) => s.pipe(s));
+  const proxy = kept(await socks4Proxy());
+  const local = await runCli(['tcp-client', `localhost:${echo.port}`, '--proxy', `127.0.0.1:${proxy.port}`, '--proxy-type', 'socks4', '-4', '--proxy-auth', 'ident:unused'], { stdin: 'four' });
+  t.is(local.code, 0, local.stderr);
+  t.is(local.stdout.toString(), 'four');
+  const remote = await runCli(['tcp-client', `localhost:${echo.port}`, '--proxy', `127.0.0.1:${proxy.port}`, '--proxy-type', 'socks4', '--proxy-dns', 'remote'], { stdin: 'four-a' });
+  t.is(remote.code, 0, remote.stderr);
+  t.is(remote.stdout.toString(), 'four-a');
+  t.deepEqual(proxy.asked, [`127.0.0.1:${echo.port}`, `localhost:${echo.port}`]);
+  t.is(proxy.users[0], 'ident');
+});
+
+test('SOCKS4 refusal: "request rejected or failed", reason denied', async (t) => {
+  const proxy = kept(await socks4Proxy());
+  const port = await closedPort();
+  const r = await runCli(['tcp-client', `127.0.0.1:${port}`, '--proxy', `127.0.0.1:${proxy.port}`, '--proxy-type', 'socks4', '--log-format', 'json']);
+  t.is(r.code, 1, r.stderr);
+  t.regex(r.errors[0] ?? '', /the proxy says: request rejected or failed/);
   t.is(exitReason(r.stderr), 'denied');
 });
 

@@ -72,6 +72,15 @@ test('a self-signed certificate: "self-signed certificate", reason tls', refused
 test('a certificate from an unknown CA: "unknown issuer", reason tls', refused, 'unknownIssuer', /unknown issuer/);
 test('a host name mismatch names the certificate\'s names', refused, 'wrongName', /host name mismatch: localhost is not among the certificate's names \(DNS:example\.com, DNS:www\.example\.com\)/);
 
+test('ncat\'s --ssl-verify is accepted (verification is already on), and implies --ssl', async (t) => {
+  const peer = await echoPeer({ cert: pki.server.cert, key: pki.server.key });
+  const ok = await runCli(['tcp-client', `localhost:${peer.port}`, '--ssl-verify', '--ssl-trustfile', caFile], { stdin: 'verify' });
+  t.is(ok.stdout.toString(), 'verify', ok.stderr);
+  const conflict = await runCli(['tcp-client', `localhost:${peer.port}`, '--ssl-verify', '--insecure']);
+  t.is(conflict.code, 2);
+  t.regex(conflict.errors[0] ?? '', /cannot use --ssl-verify and --insecure|cannot use --insecure and --ssl-verify/);
+});
+
 test('without --ssl-trustfile the system store is used: a test-CA certificate is an unknown issuer', async (t) => {
   const peer = await echoPeer({ cert: pki.server.cert, key: pki.server.key });
   const r = await runCli(['tcp-client', `localhost:${peer.port}`, '--ssl'], { stdin: 'x' });
