@@ -12,7 +12,7 @@ const credentials = (raw: unknown, name: string): { user: string; pass: string }
 
 export const PROXY_FLAGS = [
   row({ key: 'proxy', long: 'proxy', kind: 'value', value: 'HOST:PORT', commands: ['tcp-client'], describe: 'connect through this proxy (port default: 1080 SOCKS, 3128 HTTP)', parse: text }),
-  row({ key: 'proxyType', long: 'proxy-type', kind: 'value', value: 'TYPE', commands: TCP, selects: 'http-proxy', describe: 'client: socks5, socks4 or http (default); tcp-server: http, to serve as an HTTP proxy', parse: (raw) => oneOf('--proxy-type', text(raw), ['socks5', 'socks4', 'http'] as const) }),
+  row({ key: 'proxyType', long: 'proxy-type', kind: 'value', value: 'TYPE', commands: TCP, selects: 'http-proxy', conflicts: ['echo'], describe: 'client: socks5, socks4 or http (default); tcp-server: http, to serve as an HTTP proxy', parse: (raw) => oneOf('--proxy-type', text(raw), ['socks5', 'socks4', 'http'] as const) }),
   row({ key: 'proxyAuth', long: 'proxy-auth', kind: 'value', value: 'USER:PASS', commands: TCP, describe: 'client: credentials for the proxy (SOCKS5 user/password, HTTP Digest or Basic); server: the ones clients must give', parse: credentials }),
   row({ key: 'proxyDns', long: 'proxy-dns', kind: 'value', value: 'WHERE', commands: ['tcp-client'], describe: 'who resolves the target\'s name: remote (the proxy; default) or local', parse: (raw) => oneOf('--proxy-dns', text(raw), ['local', 'remote'] as const) }),
 ] as const;

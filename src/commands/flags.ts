@@ -38,6 +38,8 @@ export const FLAGS = [
   row({ key: 'quitAfter', long: 'quit-after', short: 'q', kind: 'value', value: 'SECS', commands: NET, modes: STDIO, describe: 'exit SECS after stdin EOF (exit 0)', parse: duration }),
   row({ key: 'linger', long: 'linger', kind: 'value', value: 'SECS', commands: TCP, modes: ['pipe'], describe: 'after the peer\'s FIN, keep sending stdin until it has been idle SECS (default 0.5)', parse: (raw, name) => duration(raw, name) ?? 500 }),
   row({ key: 'progress', long: 'progress', kind: 'boolean', commands: NET, modes: STDIO, describe: 'a live line on stderr: bytes in and out, rate, elapsed (stderr a terminal, stdout not)', parse: bool }),
+  // Before the server modes: a selector earlier in the table wins, and --proxy-type http implies -k.
+  ...PROXY_FLAGS,
   // Server modes.
   row({ key: 'echo', long: 'echo', kind: 'boolean', commands: SERVERS, selects: 'echo', describe: 'send every peer its own data back (implies -k; stdin and stdout are not used)', parse: bool }),
   row({ key: 'keepOpen', long: 'keep-open', short: 'k', kind: 'boolean', commands: SERVERS, selects: 'fan-out', describe: 'many peers at once: stdin goes to all of them, all of them to stdout', parse: bool }),
@@ -48,7 +50,6 @@ export const FLAGS = [
   row({ key: 'onData', long: 'on-data', kind: 'value', value: 'RULE', commands: ['run'], describe: "how onData's return value reads: rest (default, as documented) or consumed (MonaServer 1.x)", parse: (raw) => oneOf('--on-data', text(raw), ['rest', 'consumed'] as const) ?? 'rest' }),
   ...TLS_FLAGS,
   ...UNIX_FLAGS,
-  ...PROXY_FLAGS,
 ] as const;
 
 type Row = (typeof FLAGS)[number];

@@ -70,9 +70,9 @@ test('curl POST of 2 MiB through the proxy: the body arrives whole', async (t) =
   t.is(r.out.toString(), `POST /upload ${body.length} ${sha256(body)}`);
 });
 
-test('curl HEAD through the proxy', async (t) => {
+test('curl HEAD through the proxy (-k given too, as ncat command lines have it)', async (t) => {
   if (!hasCurl) return void t.log('skipped: curl is not installed');
-  const { port } = await proxyServer();
+  const { port } = await proxyServer(['-k']);
   const r = await curl(['-I', '-x', `http://127.0.0.1:${port}`, `http://127.0.0.1:${origin.port}/head`]);
   t.is(r.code, 0, r.err);
   t.regex(r.out.toString(), /^HTTP\/1\.1 200 OK/);
@@ -159,6 +159,9 @@ test('--proxy-type socks5 on tcp-server, and --proxy-auth without --proxy-type: 
   const auth = await runCli(['tcp-server', '0', '--proxy-auth', 'a:b']);
   t.is(auth.code, 2);
   t.regex(auth.errors[0] ?? '', /cannot use --proxy-auth without --proxy-type http/);
+  const echo = await runCli(['tcp-server', '0', '--proxy-type', 'http', '--echo']);
+  t.is(echo.code, 2);
+  t.regex(echo.errors[0] ?? '', /cannot use --proxy-type and --echo/);
   const linger = await runCli(['tcp-server', '0', '--proxy-type', 'http', '--linger', '1']);
   t.is(linger.code, 2);
   t.regex(linger.errors[0] ?? '', /cannot use --proxy-type and --linger/);
