@@ -45,13 +45,14 @@ function connectOptions(host: string | undefined, options: TLSClientOptions): tl
   };
 }
 
+/** Where a TLS client connects: a host and port, a Unix path, or over a connected socket (a proxy's tunnel). */
+export type TLSTarget = { host: string; port: number; family?: number; autoSelectFamily?: boolean } | { path: string } | { socket: net.Socket };
+
 /**
  * Start a TLS client over `how` (a host and port, a Unix path, or a connected socket); its 'secureConnect' comes
  * once verified (a pin mismatch destroys it first, with ERR_TLS_FINGERPRINT). Failures keep Node's codes, which
  * errors.ts words; a close during the handshake becomes ERR_TLS_HANDSHAKE_CLOSED.
  */
-export type TLSTarget = { host: string; port: number; family?: number; autoSelectFamily?: boolean } | { path: string } | { socket: net.Socket };
-
 export function connectTLS(how: TLSTarget, host: string | undefined, options: TLSClientOptions = {}): tls.TLSSocket {
   // allowHalfOpen: our FIN (close_notify) and the peer's are independent, as with TCP.
   const socket = tlsModule().connect({ ...connectOptions(host, options), ...how, ...{ allowHalfOpen: true } });

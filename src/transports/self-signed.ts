@@ -19,12 +19,11 @@ const oid = (bytes: number[]): Buffer => der(0x06, Buffer.from(bytes));
 const ECDSA_SHA256 = seq(oid([0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02]));
 const COMMON_NAME = oid([0x55, 0x04, 0x03]);
 const SUBJECT_ALT_NAME = oid([0x55, 0x1d, 0x11]);
+const BASIC_CONSTRAINTS = oid([0x55, 0x1d, 0x13]);
 
 /** UTCTime "YYMMDDHHMMSSZ" (dates from 1950 to 2049). */
 const utcTime = (d: Date): Buffer => der(0x17, Buffer.from(`${d.toISOString().slice(2, 19).replace(/[-T:]/g, '')}Z`));
 const name = (cn: string): Buffer => seq(der(0x31, seq(COMMON_NAME, der(0x0c, Buffer.from(cn)))));
-
-const BASIC_CONSTRAINTS = oid([0x55, 0x1d, 0x13]);
 
 /** SAN entries: DNS names and IPv4/IPv6 literals. */
 function altNames(names: readonly string[]): Buffer {
@@ -32,6 +31,7 @@ function altNames(names: readonly string[]): Buffer {
   return seq(SUBJECT_ALT_NAME, der(0x04, seq(...entries)));
 }
 
+/** An IP literal's 4 or 16 bytes ("::" expanded). */
 function ipBytes(ip: string): Buffer {
   if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
   const [head = '', tail = ''] = ip.split('::');
