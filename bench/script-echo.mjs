@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Echo throughput of script servers against the built-in `tcp-server --echo`, in one run: the seed's Lua echo
-// server, its TypeScript twin, and a minimal Lua echo (no NOTE per reception), 16 KiB writes.
+// server, its TypeScript twin, and a minimal Lua echo (no NOTE per reception) with and without the watchdog's count
+// hook (--handler-timeout 0 turns it off: the difference is its cost per handler call), 16 KiB writes. Every `run`
+// also has the signal watch's thread (docs/scripts.md): it runs no code per handler call, so the TS echo carries it.
 // Usage: node bench/script-echo.mjs [seconds per round=3] [rounds=3]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +33,7 @@ const servers = [
   ['run seed-tcp-server.lua', ['run', '--quiet', '--log-format', 'json', seed('seed-tcp-server.lua')]],
   ['run seed-tcp-server.ts', ['run', '--quiet', '--log-format', 'json', seed('seed-tcp-server.ts')]],
   ['run minimal echo .lua', ['run', '--quiet', '--log-format', 'json', minimal]],
+  ['  same, no watchdog hook', ['run', '--quiet', '--log-format', 'json', '--handler-timeout', '0', minimal]],
 ];
 
 async function start(args) {

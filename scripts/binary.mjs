@@ -33,6 +33,9 @@ async function assets() {
     if (asset.package in dependencies) found[name] = resolveAsset(asset, join(ROOT, 'package.json'));
   }
   for (const name of VENDORS) found[`vendor/${name}.cjs`] = join(ROOT, 'dist', 'vendor', `${name}.cjs`);
+  // The CLI itself and its code cache: scripts/sea-main.cjs compiles them as bin/mona-nc.js does.
+  found['mona-nc.cjs'] = BUNDLE;
+  found['mona-nc.cjs.cache'] = `${BUNDLE}.cache`;
   return found;
 }
 
@@ -62,9 +65,9 @@ export async function buildBinary() {
   const embedded = await assets();
   const config = join(OUT_DIR, 'sea-config.json');
   const blob = join(OUT_DIR, 'mona-nc.blob');
-  // No useCodeCache (saves ~5 ms, but prints "Code cache data rejected" when NODE_OPTIONS sets V8 flags) and no
-  // useSnapshot (V8 aborts on yargs).
-  writeFileSync(config, JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, assets: embedded }, null, 2));
+  // The code cache is our own (scripts/sea-main.cjs), not useCodeCache: Node's prints "Code cache data rejected" at
+  // every start when NODE_OPTIONS sets V8 flags, ours is rejected silently. No useSnapshot (V8 aborts on it).
+  writeFileSync(config, JSON.stringify({ main: join(ROOT, 'scripts', 'sea-main.cjs'), output: blob, disableExperimentalSEAWarning: true, assets: embedded }, null, 2));
   run(process.execPath, ['--experimental-sea-config', config]);
 
   const tmp = `${BINARY}.tmp`;

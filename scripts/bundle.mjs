@@ -74,4 +74,21 @@ export async function bundle() {
   });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await bundle();
+/** The V8 code cache of the bundle, made by a refused connect (a port just closed): scripts/code-cache.cjs. */
+export async function codeCache() {
+  const { createServer } = await import('node:net');
+  const { spawnSync } = await import('node:child_process');
+  const port = await new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port: p } = server.address();
+      server.close(() => resolve(p));
+    });
+  });
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'code-cache.cjs'), 'tcp-client', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  if (r.error) throw r.error;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await bundle();
+  await codeCache();
+}

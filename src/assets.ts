@@ -57,11 +57,13 @@ export function assetPath(name: string): string {
 }
 
 /**
- * Heavy libraries only some runs need (wasmoon: Lua and sucrase: TypeScript, for `mona-nc run`; socks: --proxy-type
- * socks4/socks5, 190 KB). The CLI bundle leaves them out, so that every other command starts without compiling them:
- * scripts/bundle.mjs writes each to dist/vendor/NAME.cjs, and the standalone binary embeds those files as assets.
+/**
+ * Heavy libraries only some runs need (wasmoon: Lua and sucrase: TypeScript, for `run`; yargs: --help and
+ * completion; socks: --proxy-type socks4/socks5, 190 KB). The CLI bundle leaves them out, so that every other run
+ * starts without compiling them: scripts/bundle.mjs writes each to dist/vendor/NAME.cjs, and the standalone binary
+ * embeds those files as assets.
  */
-export const VENDORS = ['wasmoon', 'sucrase', 'socks'] as const;
+export const VENDORS = ['wasmoon', 'sucrase', 'yargs', 'socks'] as const;
 export type Vendor = (typeof VENDORS)[number];
 
 declare const MONA_NC_BUNDLED: boolean | undefined;

@@ -1,38 +1,26 @@
-// mona-nc's command line: yargs parses and validates, a command does the work, usage errors exit 2.
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { commands } from './commands/index.js';
-import { splitScriptArgs } from './commands/run.js';
-import { withFlags } from './commands/flags.js';
+// mona-nc's command line: the argv read from the command and flag tables, then the command's work; help and
+// completion by yargs, loaded only for them. Usage errors are one ERROR line and a hint, exit 2.
+// First, before anything else runs: SIGUSR1 prints statistics and never opens Node's inspector.
+import './core/connections.js';
+import { parseArgv } from './commands/argv.js';
+import { runCommand, usageFailure } from './commands/run-command.js';
+import { UsageError } from './core/outcome.js';
 import { version } from './version.js';
 
-const { argv: args, scriptArgs } = splitScriptArgs(hideBin(process.argv));
+const argv = process.argv.slice(2);
 // The log format must be known even when parsing fails, so a JSON consumer gets JSON.
-const jsonLogs = args.some((a, i) => a === '--log-format=json' || (a === '--log-format' && args[i + 1] === 'json'));
+const format = argv.some((a, i) => a === '--log-format=json' || (a === '--log-format' && argv[i + 1] === 'json')) ? 'json' : 'text';
 
-const cli = withFlags(yargs(args), 'root')
-  .scriptName('mona-nc')
-  .usage('$0 <command> [options]\n\nA netcat for people who script sockets (MonaServer\'s TCPClient, TCPServer, UDPSocket).')
-  .command(commands(scriptArgs))
-  // `mona-nc completion` prints the script; the script calls `mona-nc --get-yargs-completions WORDS...` back.
-  .completion('completion', 'print a bash/zsh completion script (mona-nc completion >> ~/.bashrc)')
-  .demandCommand(1, 'give a command: tcp-client, tcp-server, udp connect, udp bind or run')
-  .strict()
-  // A repeated option takes its last value, as with getopt in nc and ncat (not an array the parsers cannot read).
-  .parserConfiguration({ 'duplicate-arguments-array': false })
-  .version(version())
-  .alias('h', 'help')
-  .wrap(Math.min(110, process.stdout.columns || 80))
-  .epilogue('Exit status: 0 done, 1 network or runtime failure, 2 bad usage, 130/143 SIGINT/SIGTERM. See mona-nc(1).')
-  .fail((message, err) => {
-    void import('./commands/run-command.js').then(({ usageFailure }) => usageFailure(message || err?.message || 'bad usage', jsonLogs ? 'json' : 'text'));
-  });
-
-// yargs lays out the whole help text right after starting a command, in case it fails and help must be shown: ~60 ms
-// (string-width) before even a refused connect can report. Our .fail() never shows help, so skip that.
-const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage?: () => void } } })
-  .getInternalMethods?.().getUsageInstance();
-if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => undefined;
-
-// No top-level await: the same code is bundled to CommonJS for the npm bin and the standalone binary.
-void cli.parseAsync();
+try {
+  const parsed = parseArgv(argv);
+  if (parsed.kind === 'version') process.stdout.write(`${version()}\n`);
+  else if (parsed.kind === 'run') void runCommand(parsed.command.name, parsed.flags, (session, s) => parsed.command.run(session, s, parsed.args, parsed.rest));
+  else {
+    const { kind } = parsed;
+    const words = kind === 'help' ? parsed.words : [];
+    void import('./commands/help.js').then((h) => h.answer(kind, words, argv));
+  }
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  void usageFailure(err, format);
+}

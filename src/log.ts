@@ -11,13 +11,16 @@ export const isLevelName = (text: string): text is LevelName => (LEVELS as reado
 
 export type LogFormat = 'text' | 'json';
 
+/** Fields a tap adds to an event (--digest's sha256In, sha256Out). */
+export type Extra = Readonly<Record<string, string | number>>;
+
 /** The lifecycle moments of cli.md, each with its fixed fields. */
 export interface EventFields {
   listening: { address: string; transport: 'tcp' | 'udp' | 'tls' | 'unix' };
   connected: { local: string; peer: string };
   accepted: { local: string; peer: string; id: number };
   eof: { peer: string; direction: 'in' | 'out' };
-  closed: { peer: string; id: number; bytesIn: number; bytesOut: number; ms: number; reason: 'eof' | 'reset' | 'timeout' | 'error' | 'local' };
+  closed: { peer: string; id: number; bytesIn: number; bytesOut: number; ms: number; reason: 'eof' | 'reset' | 'timeout' | 'error' | 'local' } & Extra;
   exit: { code: number; reason: string };
 }
 export type EventName = keyof EventFields;

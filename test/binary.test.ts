@@ -3,7 +3,7 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -102,4 +102,21 @@ binaryTest('run works inside the binary: a Lua echo server (embedded glue.wasm) 
   const r = await runCli(['run', ts, 'a', 'b'], bareRun);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stderr, /NOTE typed 42 a,b$/m);
+});
+
+binaryTest('SIGUSR1 in the binary prints statistics, never a debugger; SIGHUP exits 129 and removes its temporary files', async (t) => {
+  const tmp = mkdtempSync(join(tmpdir(), 'mona-nc-tmp-'));
+  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+  const lua = join(bare, 'listen.lua');
+  writeFileSync(lua, "s = mona:createTCPServer()\nfunction s:onConnection(c) end\ns:start('127.0.0.1', 0)\n");
+  const cli = startCli(['run', lua], { ...bareRun, env: { PATH: '/nonexistent', TMPDIR: tmp } });
+  await cli.port();
+  t.true(readdirSync(tmp).length > 0, 'the binary extracted glue.wasm');
+  cli.child.kill('SIGUSR1');
+  await cli.waitLine(/NOTE statistics/);
+  cli.child.kill('SIGHUP');
+  const r = await cli.done();
+  t.is(r.code, 129, r.stderr);
+  t.false(/Debugger listening/.test(r.stderr), r.stderr);
+  t.deepEqual(readdirSync(tmp), [], 'the temporary asset directory is gone');
 });

@@ -48,4 +48,10 @@ test('bash completes the commands, the udp subcommands and the flags', (t) => {
   t.deepEqual(complete('udp', ''), ['bind', 'connect']);
   t.deepEqual(complete('tcp-server', '--ec'), ['--echo']);
   t.true(complete('tcp-client', '--').includes('--progress'));
+  // Real spellings from the flag table: -4 (not --4), --no-shutdown; a command's own flags only.
+  const serverFlags = complete('tcp-server', '-');
+  t.true(serverFlags.includes('-4') && !serverFlags.includes('--4'), serverFlags.join(' '));
+  t.true(complete('tcp-client', '--no').includes('--no-shutdown'));
+  t.false(complete('tcp-client', '--').includes('--echo'));
+  t.deepEqual(complete('udp', 'bind', '--ec'), ['--echo']);
 });

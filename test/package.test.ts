@@ -29,7 +29,7 @@ const run = (cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.
 };
 
 // Only what runs: the bin, the bundle, the library with its types, the man page, README, LICENSE.
-const SHIPPED = /^(package\.json|README\.md|LICENSE|bin\/mona-nc\.js|bin\/package\.json|dist\/mona-nc\.cjs|dist\/vendor\/(wasmoon|sucrase|socks)\.cjs|dist\/src\/(index|log)\.(js|d\.ts)|dist\/src\/mona\/[a-z-]+\.(js|d\.ts)|man\/mona-nc\.1)$/;
+const SHIPPED = /^(package\.json|README\.md|LICENSE|bin\/mona-nc\.js|bin\/package\.json|dist\/mona-nc\.cjs(\.cache)?|dist\/vendor\/(wasmoon|sucrase|yargs|socks)\.cjs|dist\/src\/(index|log)\.(js|d\.ts)|dist\/src\/mona\/[a-z-]+\.(js|d\.ts)|man\/mona-nc\.1)$/;
 
 let tarball: string | undefined;
 let packed: Run;
@@ -46,7 +46,7 @@ test('npm pack ships only what runs', (t) => {
   const [info] = JSON.parse(packed.stdout) as Array<{ files: Array<{ path: string }> }>;
   const files = info?.files.map((f) => f.path) ?? [];
   t.deepEqual(files.filter((f) => !SHIPPED.test(f)), []);
-  for (const needed of ['bin/mona-nc.js', 'bin/package.json', 'dist/mona-nc.cjs', 'dist/vendor/wasmoon.cjs', 'dist/vendor/sucrase.cjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'man/mona-nc.1']) t.true(files.includes(needed), needed);
+  for (const needed of ['bin/mona-nc.js', 'bin/package.json', 'dist/mona-nc.cjs', 'dist/mona-nc.cjs.cache', 'dist/vendor/yargs.cjs', 'dist/vendor/wasmoon.cjs', 'dist/vendor/sucrase.cjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'man/mona-nc.1']) t.true(files.includes(needed), needed);
 });
 
 test('npm install -g of the tarball: mona-nc on PATH, man mona-nc, and the library', async (t) => {

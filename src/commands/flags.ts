@@ -4,6 +4,7 @@
 import type { Argv } from 'yargs';
 import { isLevelName, type LevelName, type LoggerOptions } from '../log.js';
 import { UsageError } from '../core/outcome.js';
+import { parseBytes } from '../core/parse.js';
 import { ALL, bool, duration, NET, oneOf, row, SERVERS, STDIO, TCP, text, UDP, type CommandName, type Flag, type ModeName } from './flag-row.js';
 import { PROXY_FLAGS } from './flags-proxy.js';
 import { TLS_FLAGS } from './flags-tls.js';
@@ -17,6 +18,8 @@ export const MODES: Readonly<Record<CommandName, readonly ModeName[]>> = {
   'udp bind': ['pipe', 'fan-out', 'echo'],
   run: ['script'],
 };
+
+const MiB = 1024 * 1024;
 
 /** Why a mode refuses a flag, said after the conflict. */
 const WHY: Partial<Record<ModeName, string>> = { echo: '--echo does not use stdin or stdout', 'http-proxy': 'an HTTP proxy does not use stdin or stdout' };
@@ -48,6 +51,11 @@ export const FLAGS = [
   row({ key: 'broadcast', long: 'broadcast', short: 'b', kind: 'boolean', commands: UDP, describe: 'allow sending to broadcast addresses', parse: bool }),
   // Scripts.
   row({ key: 'onData', long: 'on-data', kind: 'value', value: 'RULE', commands: ['run'], describe: "how onData's return value reads: rest (default, as documented) or consumed (MonaServer 1.x)", parse: (raw) => oneOf('--on-data', text(raw), ['rest', 'consumed'] as const) ?? 'rest' }),
+  // A script's limits (why these defaults: docs/scripts.md).
+  row({ key: 'handlerTimeout', long: 'handler-timeout', kind: 'value', value: 'SECS', commands: ['run'], describe: 'stop a Lua handler that runs longer than SECS with an ERROR, the script goes on (default 5s; 0: never)', parse: (raw, name) => duration(raw, name) ?? 5000 }),
+  row({ key: 'sendCap', long: 'send-cap', kind: 'value', value: 'BYTES', commands: ['run'], describe: 'close a socket whose send queue passes BYTES with an ERROR (default 64M)', parse: (raw, name) => parseBytes(name, text(raw), 1024) ?? 64 * MiB }),
+  // The Lua runtime starts with 16 MiB of WebAssembly memory and cannot address more than 2 GiB.
+  row({ key: 'scriptMemory', long: 'script-memory', kind: 'value', value: 'BYTES', commands: ['run'], describe: 'cap the Lua heap at BYTES: past it a handler fails with "not enough memory" (default 512M)', parse: (raw, name) => parseBytes(name, text(raw), 32 * MiB, 2048 * MiB) ?? 512 * MiB }),
   ...TLS_FLAGS,
   ...UNIX_FLAGS,
 ] as const;

@@ -1,10 +1,8 @@
 // The commands, as an explicit list (a bundler sees every one).
-import type { CommandModule } from 'yargs';
-import { runCommandModule } from './run.js';
+import type { Command } from './command.js';
+import { run } from './run.js';
 import { tcpClient } from './tcp-client.js';
 import { tcpServer } from './tcp-server.js';
-import { udp } from './udp.js';
+import { udpBind, udpConnect } from './udp.js';
 
-/** The commands; `run` gets the script's own arguments, split off argv before yargs sees them. */
-export const commands = (scriptArgs: readonly string[]): CommandModule[] =>
-  [tcpClient, tcpServer, udp, runCommandModule(scriptArgs)] as unknown as CommandModule[];
+export const COMMANDS: readonly Command[] = [tcpClient, tcpServer, udpConnect, udpBind, run];

@@ -2,15 +2,14 @@
 // the exit code of the outcome table.
 import { configureLog, type Logger, type LoggerOptions } from '../log.js';
 import { exitCode, outcomeOf, UsageError, type Outcome } from '../core/outcome.js';
-import type { Session } from '../core/session.js';
+import { SIGNAL_GRACE_MS, type Session } from '../core/session.js';
 import { createStdio, type Stdio } from '../core/stdio.js';
 import type { Progress } from '../taps/progress.js';
 import type { CommandName } from './flag-row.js';
 import { logOptions, readSettings, type Settings } from './flags.js';
 
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-// A session that does not close within this after a signal is cut short.
-const SIGNAL_GRACE_MS = 3000;
+// SIGHUP (the terminal went away) ends a session as SIGTERM does: a clean close, exit 129.
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 let progress: Progress | undefined;
 
@@ -52,10 +51,10 @@ export async function runCommand(command: CommandName, argv: Readonly<Record<str
   return finish(log, stdio, outcome, undefined);
 }
 
-/** A usage error found by the parser itself (unknown flag, missing argument): exit 2. */
-export function usageFailure(message: string, format: unknown): Promise<void> {
+/** A usage error found before or by the parser (unknown flag, missing argument): exit 2. */
+export function usageFailure(error: UsageError, format: unknown): Promise<void> {
   const log = configureLog({ format: format === 'json' ? 'json' : 'text' });
-  return finish(log, undefined, outcomeOf(new UsageError(message)), undefined);
+  return finish(log, undefined, outcomeOf(error), undefined);
 }
 
 let finishing = false;
@@ -66,7 +65,7 @@ async function finish(log: Logger, stdio: Stdio | undefined, outcome: Outcome, e
   if (outcome.error !== undefined) {
     log.log('ERROR', outcome.error);
     if (err instanceof Error && err.stack) log.log('TRACE', err.stack);
-    if (outcome.reason === 'usage' && log.format === 'text') process.stderr.write("Try 'mona-nc --help' for the commands and their options.\n");
+    if (outcome.reason === 'usage' && log.format === 'text') process.stderr.write(`${outcome.hint ?? "Try 'mona-nc --help' for the commands and their options."}\n`);
   }
   writeExit(log, outcome);
   await stdio?.flush();

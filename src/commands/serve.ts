@@ -1,15 +1,38 @@
 // What tcp-server and udp bind share: listen on the row's address, then run the mode the flags chose.
+import type { Listener } from '../core/endpoint.js';
 import type { Outcome } from '../core/outcome.js';
 import type { Session } from '../core/session.js';
 import type { Transport } from '../transports/contract.js';
 import { TRANSPORTS } from '../transports/index.js';
+import type { Positional } from './command.js';
+import type { ModeName } from './flag-row.js';
 import type { Settings } from './flags.js';
 import { tapListener } from './taps.js';
 
-export async function serve(session: Session, transport: Transport, argv: { address: string; port?: string | undefined }, s: Settings): Promise<Outcome> {
-  const listener = tapListener(await transport.listen(session, transport.listenAddress(argv.address, argv.port, s), s), session, s);
-  if (s.mode === 'echo') return (await import('../modes/echo.js')).echo(session, listener, s);
-  if (s.mode === 'http-proxy') return (await import('../modes/http-proxy.js')).httpProxy(session, listener, s, (host, port) => TRANSPORTS.tcp.connect(session, { kind: 'inet', host, port }, { family: s.family }));
-  if (s.mode === 'fan-out') return (await import('../modes/fan-out.js')).fanOut(session, listener, s);
-  return (await import('../modes/pipe.js')).pipeFirst(session, listener, s);
+type Serve = (session: Session, listener: Listener, s: Settings) => Promise<Outcome>;
+
+/** The mode's code, loaded before listening: its first peer is taken the moment it comes (a single-client server
+ * closes its listener behind it at once). */
+async function load(mode: ModeName): Promise<Serve> {
+  if (mode === 'echo') return (await import('../modes/echo.js')).echo;
+  if (mode === 'http-proxy') {
+    const { httpProxy } = await import('../modes/http-proxy.js');
+    // Its targets are plain TCP, whatever the listener is.
+    return (session, listener, s) => httpProxy(session, listener, s, (host, port) => TRANSPORTS.tcp.connect(session, { kind: 'inet', host, port }, { family: s.family }));
+  }
+  if (mode === 'fan-out') return (await import('../modes/fan-out.js')).fanOut;
+  return (await import('../modes/pipe.js')).pipeFirst;
+}
+
+/** `[address] <port>`: one word is a port (or host:port), two are a host and a port. */
+export const LISTEN_POSITIONALS: readonly Positional[] = [
+  { name: 'address', required: false, describe: 'the host to listen on, when a port follows' },
+  { name: 'port', required: true, describe: 'PORT (all interfaces), host:port or [ipv6]:port; with -U a path' },
+];
+
+export async function serve(session: Session, transport: Transport, args: Readonly<Record<string, string | undefined>>, s: Settings): Promise<Outcome> {
+  const where = args.address === undefined ? transport.listenAddress(args.port ?? '', undefined, s) : transport.listenAddress(args.address, args.port, s);
+  const mode = await load(s.mode);
+  const listener = tapListener(await transport.listen(session, where, s), session, s);
+  return mode(session, listener, s);
 }

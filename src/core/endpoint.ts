@@ -1,5 +1,6 @@
 // The endpoint contract: what any byte source and sink offers the relay, whatever is behind it (a connection, stdin
 // and stdout, many clients as one, and later a child process or a recorded session), and what a listener offers.
+import type { Extra } from '../log.js';
 import type { ExitReason } from '../mona/errors.js';
 
 /** Why an endpoint failed: the exit reason, the one ERROR line, and the errno-style code when there is one. */
@@ -60,6 +61,8 @@ export interface Endpoint {
   readonly bytesOut: number;
   /** Milliseconds since the last byte in or out. */
   readonly idleTime: number;
+  /** A connection's endpoint: add the fields `fields()` gives, when it closes, to its `closed` event (taps). */
+  annotate?(fields: () => Extra): void;
 }
 
 /** Pause a producer while an endpoint's send queue holds this much; resume on its drain. */

@@ -1,6 +1,6 @@
 // The lifecycle events of cli.md, written the same way by every transport and mode (JSON fields + a text line).
 import type { SocketAddress } from '../mona/index.js';
-import type { EventFields, Logger } from '../log.js';
+import type { EventFields, Extra, Logger } from '../log.js';
 
 type CloseReason = EventFields['closed']['reason'];
 
@@ -30,12 +30,19 @@ export interface ClosedFacts {
   bytesOut: number;
   since: number;
   reason: CloseReason;
+  /** Fields taps add (after the fixed ones, which they cannot replace). */
+  extra?: Extra | undefined;
 }
 
 export function closed(log: Logger, facts: ClosedFacts): void {
   const ms = Date.now() - facts.since;
   const peer = text(facts.peer);
-  log.event('closed', { peer, id: facts.id, bytesIn: facts.bytesIn, bytesOut: facts.bytesOut, ms, reason: facts.reason },
+  log.event('closed', { ...facts.extra, peer, id: facts.id, bytesIn: facts.bytesIn, bytesOut: facts.bytesOut, ms, reason: facts.reason },
     `closed #${facts.id} ${peer}: ${facts.bytesIn} bytes in, ${facts.bytesOut} bytes out, ${ms} ms (${facts.reason})`);
 }
 
+
+/** The fields of a connection's annotators (taps), merged, for its `closed` event. */
+export function extraOf(annotators: ReadonlyArray<() => Extra>): Extra | undefined {
+  return annotators.length ? Object.assign({}, ...annotators.map((fields) => fields())) as Extra : undefined;
+}

@@ -9,3 +9,6 @@ export interface Session {
   /** What SIGINT/SIGTERM/SIGHUP must do now: close cleanly, then settle with the outcome given (the last one set wins). */
   onSignal(fn: (outcome: Outcome) => void): void;
 }
+
+/** After a signal, how long a clean close may take before the process is ended anyway (the script watchdog too). */
+export const SIGNAL_GRACE_MS = 3000;

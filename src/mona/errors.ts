@@ -38,6 +38,7 @@ const CAUSES: Readonly<Record<string, Cause>> = {
   EFBIG: { text: 'file too large', reason: 'io' },
   EDQUOT: { text: 'disk quota exceeded', reason: 'io' },
   ERR_REST_OVERFLOW: { text: 'rest buffer over its cap', reason: 'script' },
+  ERR_SEND_OVERFLOW: { text: 'send queue over its cap', reason: 'script' },
   ERR_SOCKET_DGRAM_NOT_RUNNING: { text: 'socket closed', reason: 'reset' },
   // A Unix socket path with nobody behind it.
   ENOENT: { text: 'no such file or directory', reason: 'refused' },

@@ -3,13 +3,16 @@ import net from 'node:net';
 import { parseStreamAddress, SocketAddress, socketAddressOf, UnixAddress, type Endpoint } from './address.js';
 import { toBytes } from './bytes.js';
 import { describeError, MonaError } from './errors.js';
-import { handlerFailed, hasHandler, invoke } from './handler.js';
+import { handlerFailed, hasHandler, invoke, unknownHandlers } from './handler.js';
 import { settleRest, type OnDataReturn, type RestHooks } from './rest.js';
 import { churn } from './reclaim.js';
 import { connectTLS, tlsInfo, type TLSClientOptions, type TLSInfo } from './tls.js';
 import { logger } from '../log.js';
 
 export const DEFAULT_REST_CAP = 16 * 1024 * 1024;
+
+/** setTimeout's largest delay. */
+const MAX_TIMER = 2 ** 31 - 1;
 
 export interface TCPClientOptions {
   /** Bytes onData may keep as its rest before the connection is closed with an error (default 16 MiB). */
@@ -21,17 +24,29 @@ export interface TCPClientOptions {
   /** Restrict name resolution to IPv4 or IPv6. */
   family?: 4 | 6 | undefined;
   /**
+   * Flow control: past this many bytes queued by send(), the socket stops being read until the queue has drained
+   * (a peer that does not read its answers stops being heard). Default: none.
+   */
+  sendHighWater?: number | undefined;
+  /** A send() that would queue more than this closes the connection with an ERROR (`error` says why). Default: none. */
+  sendCap?: number | undefined;
+  /**
    * TLS on connect(): true verifies the server's chain and host name against the system's CAs; or Node's
    * tls.connect options (`ca`, `servername`, `ALPNProtocols`, `cert`/`key`, `rejectUnauthorized`) plus `fingerprint`.
    */
   tls?: boolean | TLSClientOptions | undefined;
 }
 
+// How long a connection given up by connect()-after-disconnect() may wait for the peer's FIN once ours is out.
+const RELEASED_LINGER_MS = 5000;
+
 export type OnData = (this: TCPClient, data: Buffer) => unknown;
 export type OnDisconnection = (this: TCPClient, peerAddress: string | undefined, error: string | undefined) => unknown;
 export type OnEvent = (this: TCPClient) => unknown;
 
 type State = 'idle' | 'connecting' | 'connected';
+
+const EVENTS = ['onData', 'onDisconnection', 'onFlush', 'onEnd'] as const;
 
 let adopt: (client: TCPClient, socket: net.Socket, peer: SocketAddress | undefined) => void;
 
@@ -60,6 +75,9 @@ export class TCPClient {
   #writeLengths: number[] = [];
   #written: (err?: Error | null) => void = () => undefined;
   #peerEnded = false;
+  // Reading is paused by the user (pause()) and/or by flow control (the send queue is past sendHighWater).
+  #userPaused = false;
+  #flowPaused = false;
   #connectTimer: NodeJS.Timeout | undefined;
   #pending: { resolve: () => void; reject: (err: MonaError) => void } | undefined;
   readonly #options: TCPClientOptions;
@@ -101,7 +119,11 @@ export class TCPClient {
   /** Extension: what a TLS connection negotiated (protocol, cipher, the peer certificate); undefined for plain TCP. */
   get tls(): TLSInfo | undefined { return tlsInfo(this.#socket); }
 
-  /** Start connecting; true if started (a refusal comes later through onDisconnection), false with an ERROR if not. */
+  /**
+   * Start connecting; true if started (a refusal comes later through onDisconnection), false with an ERROR if not.
+   * After disconnect(), while that connection still closes, a new one starts (as MonaServer 1): the old one's
+   * onDisconnection runs first, in this call, and what it had queued still goes out before its FIN.
+   */
   connect(host: unknown, port?: unknown): boolean {
     try {
       this.#connect(parseStreamAddress([host, port], 'connect'));
@@ -128,11 +150,26 @@ export class TCPClient {
     if (socket.writableEnded) return 'Socket shut down for writing';
     const bytes = toBytes(data);
     if (!bytes?.length) return undefined;
+    const cap = this.#options.sendCap;
+    if (cap !== undefined && socket.writableLength + bytes.length > cap) return this.#overflow(socket, cap);
     this.#writeLengths.push(bytes.length);
     socket.write(bytes, this.#written);
     this.#lastIO = Date.now();
     if (socket.writableLength > 0) this.#flushWanted = true;
+    const high = this.#options.sendHighWater;
+    if (high !== undefined && !this.#flowPaused && socket.writableLength > high) {
+      this.#flowPaused = true;
+      this.#applyPause();
+    }
     return undefined;
+  }
+
+  // The peer does not read what we send: past the cap the connection closes, memory stays bounded.
+  #overflow(socket: net.Socket, cap: number): string {
+    const err = new MonaError(`send queue over its ${cap}-byte cap (the peer does not read)`, 'ERR_SEND_OVERFLOW', this.#peer?.value);
+    logger().log('ERROR', err.message, ` (${this.#peer?.value ?? 'unknown peer'})`);
+    socket.destroy(err);
+    return err.message;
   }
 
   /** Flush what is queued, then half-close (FIN); onDisconnection follows when the peer has closed too. */
@@ -146,20 +183,60 @@ export class TCPClient {
   }
 
   /** Extension: stop reading (the system's buffers then push back on the peer), and start again. */
-  pause(): void { this.#socket?.pause(); }
-  resume(): void { this.#socket?.resume(); }
+  pause(): void {
+    this.#userPaused = true;
+    this.#applyPause();
+  }
+
+  resume(): void {
+    this.#userPaused = false;
+    this.#applyPause();
+  }
+
+  #applyPause(): void {
+    if (this.#userPaused || this.#flowPaused) this.#socket?.pause();
+    else this.#socket?.resume();
+  }
 
   #connect(target: Endpoint): void {
+    if (this.#state !== 'idle' && this.#socket?.writableEnded) this.#release(this.#socket);
     if (this.#state !== 'idle') throw new MonaError('Socket is already connected', 'ERR_ALREADY_CONNECTED');
     const { connectTimeout } = this.#options;
     this.#peer = target.unix ?? new SocketAddress(target.host, target.port);
     const socket = dial(target, this.#options);
     this.#attach(socket, false);
-    if (connectTimeout && connectTimeout > 0) {
+    // Past setTimeout's limit (~24.8 days) a timer fires at once: such a timeout is no timeout at all.
+    if (connectTimeout && connectTimeout > 0 && connectTimeout <= MAX_TIMER) {
       this.#connectTimer = setTimeout(() => {
         socket.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
       }, connectTimeout);
     }
+  }
+
+  /**
+   * disconnect() then connect(): the connection being closed is the script's no more. It still sends what was
+   * queued and its FIN; what it receives is dropped; it is cut if the peer does not close soon after.
+   */
+  #release(socket: net.Socket): void {
+    const peer = this.#peer?.value;
+    clearTimeout(this.#connectTimer);
+    this.#socket = undefined;
+    this.#state = 'idle';
+    this.#rest = this.#local = this.#peer = undefined;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.reject(new MonaError(`Unable to connect to ${peer ?? 'unknown peer'} (disconnected)`, 'ECONNABORTED', peer));
+    // Its bytes go nowhere from now on (read and dropped), whatever this client does next.
+    socket.removeAllListeners('data');
+    socket.resume();
+    socket.once('end', () => socket.destroy());
+    const finished = (): void => {
+      socket.unref();
+      setTimeout(() => socket.destroy(), RELEASED_LINGER_MS).unref();
+    };
+    if (socket.writableFinished) finished();
+    else socket.once('finish', finished);
+    invoke(this, 'onDisconnection', peer, this.#error?.message);
   }
 
   #attach(socket: net.Socket, accepted: boolean): void {
@@ -168,11 +245,13 @@ export class TCPClient {
     this.#error = undefined;
     this.#rest = undefined;
     this.#bytesIn = this.#bytesOut = 0;
-    this.#peerEnded = this.#flushWanted = false;
+    this.#peerEnded = this.#flushWanted = this.#flowPaused = false;
     const lengths: number[] = [];
     this.#writeLengths = lengths;
     this.#written = (err) => {
       const length = lengths.shift() ?? 0;
+      // A connection given up by connect()-after-disconnect() no longer counts for this client.
+      if (this.#socket && socket !== this.#socket) return;
       // Bytes the system took are traffic: a slow but steady reader is not idle (-i).
       if (!err) {
         this.#bytesOut += length;
@@ -187,6 +266,12 @@ export class TCPClient {
     if (accepted) this.#learnAddresses(socket);
     else socket.once('encrypted' in socket ? 'secureConnect' : 'connect', () => this.#onConnect(socket));
     socket.on('data', (chunk: Buffer) => this.#receive(socket, chunk));
+    socket.on('drain', () => {
+      if (socket !== this.#socket || !this.#flowPaused) return;
+      this.#flowPaused = false;
+      this.#applyPause();
+    });
+    if (this.#userPaused) socket.pause();
     socket.on('end', () => this.#onEnd(socket));
     socket.on('error', (err) => this.#onError(socket, err));
     socket.on('close', () => this.#onClose(socket));
@@ -220,12 +305,14 @@ export class TCPClient {
   #receiving: net.Socket | undefined;
 
   #receive(socket: net.Socket, chunk: Buffer): void {
+    if (this.#socket && socket !== this.#socket) return;
     this.#bytesIn += chunk.length;
     churn(chunk.length);
     this.#lastIO = Date.now();
     const handler = this.onData;
     if (typeof handler !== 'function') {
       this.#rest = undefined;
+      unknownHandlers(this, 'TCPClient', EVENTS);
       return;
     }
     const data = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;

@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { formatAddress, parseStreamAddress, socketAddressOf, type Endpoint, type SocketAddress } from './address.js';
 import { describeError, MonaError } from './errors.js';
-import { hasHandler, invoke } from './handler.js';
+import { hasHandler, invoke, unknownHandlers } from './handler.js';
 import { observers } from './observe.js';
 import { adoptSocket, type TCPClient, type TCPClientOptions } from './tcp-client.js';
 import { tlsModule, type TLSServerOptions } from './tls.js';
@@ -127,6 +127,7 @@ export class TCPServer {
   #accept(socket: net.Socket): void {
     if (!hasHandler(this, 'onConnection')) {
       socket.destroy();
+      unknownHandlers(this, 'TCPServer', ['onConnection', 'onError']);
       return;
     }
     const client = adoptSocket(socket, this.#options.client, this.#target?.unix);

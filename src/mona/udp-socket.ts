@@ -4,7 +4,7 @@ import { lookup } from 'node:dns/promises';
 import { familyOf, formatAddress, parseAddress, socketAddressOf, unmapHost, type Endpoint, type SocketAddress } from './address.js';
 import { MAX_DATAGRAM, toBytes } from './bytes.js';
 import { describeError, MonaError } from './errors.js';
-import { handlerFailed, hasHandler, invoke } from './handler.js';
+import { handlerFailed, hasHandler, invoke, unknownHandlers } from './handler.js';
 import { observers } from './observe.js';
 import { logger } from '../log.js';
 
@@ -212,7 +212,7 @@ export class UDPSocket {
     socket.on('message', (data, info) => {
       if (socket !== this.#socket) return;
       const handler = this.onPacket;
-      if (typeof handler !== 'function') return;
+      if (typeof handler !== 'function') return unknownHandlers(this, 'UDPSocket', ['onPacket', 'onError', 'onFlush']);
       if (info.port !== lastPort || info.address !== lastHost) {
         lastHost = info.address;
         lastPort = info.port;

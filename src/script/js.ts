@@ -1,6 +1,6 @@
 // Runs a JS/TS script on the same `mona` API. sucrase strips types and turns imports into require() in pure JS, so
 // one loader works from npm and inside the standalone binary (where esbuild's native executable cannot run).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +10,9 @@ import { MonaError } from '../mona/errors.js';
 import { invoke } from '../mona/handler.js';
 import { logger } from '../log.js';
 import { loadVendor } from '../assets.js';
-import { closeAll, type AnySocket, type Script, type ScriptOptions } from './script.js';
+import { UsageError } from '../core/outcome.js';
+import { closeAll, type AnySocket, type EngineOptions, type Script } from './script.js';
+import { readSource } from './source.js';
 
 type Transform = (code: string, options: { transforms: Array<'typescript' | 'imports'>; filePath: string }) => { code: string };
 interface Module { exports: Record<string, unknown> }
@@ -38,7 +40,14 @@ function located(err: unknown, files: Set<string>): string {
   return message;
 }
 
-export async function loadJs(file: string, options: ScriptOptions): Promise<Script> {
+/** After onStop a script hears nothing more: every handler of its sockets is taken away before they close. */
+const HANDLERS = ['onData', 'onDisconnection', 'onFlush', 'onEnd', 'onConnection', 'onError', 'onPacket'] as const;
+function silence(socket: AnySocket): void {
+  const s = socket as unknown as Record<string, unknown>;
+  for (const name of HANDLERS) if (name in s) s[name] = undefined;
+}
+
+export async function loadJs(file: string, options: EngineOptions): Promise<Script> {
   const { transform } = await loadVendor<{ transform: Transform }>('sucrase');
   const entry = resolve(file);
   const files = new Set<string>();
@@ -46,19 +55,35 @@ export async function loadJs(file: string, options: ScriptOptions): Promise<Scri
   // Sockets the script makes, so a signal can close them (weakly held: a dropped socket is the script's business).
   const sockets = new Set<WeakRef<AnySocket>>();
   const keep = <T extends AnySocket>(socket: T): T => { sockets.add(new WeakRef(socket)); return socket; };
+  // A server's accepted clients are the script's too: its onConnection is wrapped so that they are kept.
+  const keepAccepted = (server: api.TCPServer): api.TCPServer => {
+    let handler: api.TCPServer['onConnection'];
+    Object.defineProperty(server, 'onConnection', {
+      enumerable: true,
+      get: () => handler && function (this: api.TCPServer, client: api.TCPClient) { return handler?.call(this, keep(client)); },
+      set: (fn: api.TCPServer['onConnection']) => { handler = fn; },
+    });
+    return keep(server);
+  };
+  // The send queue limits of `run` (--send-cap) unless the script gives its own.
+  const client = options.client;
   const mona: typeof api.mona = {
-    createTCPClient: (o) => keep(api.mona.createTCPClient(o)),
-    createTCPServer: (o) => keep(api.mona.createTCPServer(o)),
+    createTCPClient: (o) => keep(api.mona.createTCPClient({ ...client, ...o })),
+    createTCPServer: (o) => keepAccepted(api.mona.createTCPServer({ ...o, client: { ...client, ...o?.client } })),
     createUDPSocket: (b) => keep(api.mona.createUDPSocket(b)),
   };
-  const exposed = { ...api, mona, args: [...options.args] };
+  const log = options.log;
+  const logs = Object.fromEntries((['FATAL', 'CRITIC', 'ERROR', 'WARN', 'NOTE', 'INFO', 'DEBUG', 'TRACE'] as const)
+    .map((level) => [level, (...args: unknown[]): void => log.log(level, ...args)]));
+  const exposed = { ...api, ...logs, mona, args: [...options.args] };
 
   const compile = (path: string, top: boolean): Wrapper => {
     files.add(path);
     let code: string;
     try {
-      code = transform(readFileSync(path, 'utf8'), { transforms: isTs(path) ? ['typescript', 'imports'] : ['imports'], filePath: path }).code;
+      code = transform(readSource(path).toString('utf8'), { transforms: isTs(path) ? ['typescript', 'imports'] : ['imports'], filePath: path }).code;
     } catch (err) {
+      if (err instanceof UsageError || (err as { code?: string }).code) throw err;
       const loc = (err as { loc?: { line: number; column: number } }).loc;
       const where = loc ? `:${loc.line}:${loc.column + 1}` : '';
       throw new MonaError(`${relative(process.cwd(), path)}${where}: ${(err as Error).message.replace(/^Error transforming [^:]*: /, '').replace(/ \(\d+:\d+\)$/, '')}`, 'ERR_SCRIPT');
@@ -96,16 +121,28 @@ export async function loadJs(file: string, options: ScriptOptions): Promise<Scri
   const hooks = (): Module['exports'] => modules.get(entry)?.exports ?? {};
   return {
     async main() {
-      Object.assign(globalThis, { mona, args: exposed.args, FATAL: api.FATAL, CRITIC: api.CRITIC, ERROR: api.ERROR, WARN: api.WARN, NOTE: api.NOTE, INFO: api.INFO, DEBUG: api.DEBUG, TRACE: api.TRACE });
+      Object.assign(globalThis, { mona, args: exposed.args, ...logs });
       if (!existsSync(entry)) throw Object.assign(new Error(`no such file ${file}`), { code: 'ENOENT' });
+      // While the top level loads, a timer that throws or a promise that rejects fails the load (one ERROR, exit 1);
+      // after it, a script error is logged and the script goes on, as a throwing handler does.
+      let loading: ((err: unknown) => void) | undefined;
+      const uncaught = (err: unknown): void => {
+        if (loading) loading(err);
+        else logger().log('ERROR', located(err, files));
+      };
+      process.on('uncaughtException', uncaught);
+      process.on('unhandledRejection', uncaught);
       try {
-        await run(entry, true);
+        await new Promise((resolve, reject) => {
+          loading = reject;
+          Promise.resolve(run(entry, true)).then(resolve, reject);
+        });
       } catch (err) {
-        throw err instanceof MonaError ? err : new MonaError(located(err, files), 'ERR_SCRIPT');
+        // The load failed: later errors of the same script would only repeat it while the process ends.
+        loading = () => undefined;
+        throw err instanceof MonaError || err instanceof UsageError ? err : new MonaError(located(err, files), 'ERR_SCRIPT');
       }
-      // A script error after load is logged and the script goes on, as a throwing handler does.
-      process.on('uncaughtException', (err) => logger().log('ERROR', located(err, files)));
-      process.on('unhandledRejection', (err) => logger().log('ERROR', located(err, files)));
+      loading = undefined;
       invoke(hooks(), 'onStart', '');
       if (typeof hooks().onManage === 'function') manage = setInterval(() => invoke(hooks(), 'onManage'), 2000).unref();
     },
@@ -114,6 +151,7 @@ export async function loadJs(file: string, options: ScriptOptions): Promise<Scri
       invoke(hooks(), 'onStop', '');
       const live: AnySocket[] = [];
       for (const ref of sockets) { const s = ref.deref(); if (s) live.push(s); }
+      for (const s of live) silence(s);
       return closeAll(live);
     },
   };

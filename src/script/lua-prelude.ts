@@ -21,8 +21,16 @@ export type Kind = (typeof KINDS)[number];
 
 const prop = (name: (typeof PROPS)[number]): number => PROPS.indexOf(name) + 1;
 
+/** Handlers mona-nc calls, by class: another `on...` function set on a socket gets one WARN. */
+const HANDLERS = {
+  TCPClient: ['onData', 'onReception', 'onDisconnection'],
+  TCPServer: ['onConnection', 'onError'],
+  UDPSocket: ['onPacket', 'onReception', 'onError'],
+};
+const known = (kind: Kind): string => HANDLERS[kind].map((h) => `${h} = true`).join(', ');
+
 export const PRELUDE = String.raw`
-local call, log, threshold = ...
+local call, log, threshold, legacy = ...
 local PENDING = setmetatable({}, {__name = 'mona-nc.pending'})
 local yield, isyieldable = coroutine.yield, coroutine.isyieldable
 local type, select, rawget, rawset, tostring, tonumber = type, select, rawget, rawset, tostring, tonumber
@@ -106,6 +114,20 @@ local function addresses(self)
   return c
 end
 
+-- A handler-like name mona-nc never calls (onDta, onMessage): one WARN per class and name, not a silent nothing.
+local HANDLERS = {TCPClient = {${known('TCPClient')}}, TCPServer = {${known('TCPServer')}}, UDPSocket = {${known('UDPSocket')}}}
+local warned = {}
+local function unknownHandler(kind, key, value)
+  if type(key) ~= 'string' or type(value) ~= 'function' or not key:match('^on%u') or HANDLERS[kind][key] then return end
+  local id = kind .. '.' .. key
+  if warned[id] then return end
+  warned[id] = true
+  local names = {}
+  for name in pairs(HANDLERS[kind]) do names[#names + 1] = name end
+  table.sort(names)
+  WARN(id, ' is not an event mona-nc calls: it will never run (', kind, ' events: ', table.concat(names, ', '), ')')
+end
+
 local function define(kind, methods, props)
   local mt = {__name = kind}
   local bound = {}
@@ -134,6 +156,7 @@ local function define(kind, methods, props)
       WARN(kind, '.', key, ' is read-only: assignment ignored')
       return
     end
+    unknownHandler(kind, key, value)
     rawset(self, key, value)
   end
   -- An unreferenced, inactive object is collected: its JS side goes too (an active one is pinned).
@@ -144,9 +167,10 @@ end
 define('TCPClient', {
   connect = function(self, h, host, port)
     connection[self] = nil
-    pin(self)
+    -- After disconnect(), connect() ends the old connection for the script (its onDisconnection runs in this call,
+    -- as MonaServer 1's disconnect() ran it) and starts the new one: pin once the call is over.
     local ok = call(h, ${OP.connect}, plain(host), plain(port))
-    if not ok and not call(h, ${OP.get}, ${prop('connected')}) then unpin(self) end
+    if ok or call(h, ${OP.get}, ${prop('connected')}) then pin(self) else unpin(self) end
     return ok
   end,
   send = function(self, h, data) return call(h, ${OP.send}, data) end,
@@ -171,7 +195,8 @@ define('TCPServer', {
 define('UDPSocket', {
   bind = function(self, h, addr, port)
     pin(self)
-    return await(h, ${OP.bind}, nil, plain(addr), plain(port))
+    -- The page's nil or error message; MonaServer 1.x releases (--on-data consumed): true, or false and an ERROR.
+    return await(h, ${OP.bind}, legacy or nil, plain(addr), plain(port))
   end,
   connect = function(self, h, addr, port)
     pin(self)
@@ -187,8 +212,10 @@ define('UDPSocket', {
   address = {${prop('address')}, true}, peerAddress = {${prop('peerAddress')}, true},
 })
 
--- mona: the three factories; anything else MonaServer had is refused by name.
-local factories = {
+-- mona: the three factories and the utilities (registered by the utility prelude); anything else MonaServer had is
+-- refused by name.
+local factories
+factories = {
   createTCPClient = function() return wrap(call(0, ${OP.new}, 1), 'TCPClient') end,
   createTCPServer = function() return wrap(call(0, ${OP.new}, 2), 'TCPServer') end,
   createUDPSocket = function(allowBroadcast) return wrap(call(0, ${OP.new}, 3, allowBroadcast and true or false), 'UDPSocket') end,
@@ -202,9 +229,12 @@ mona = setmetatable({}, {
         return f(first, ...)
       end
     end
-    error('mona.' .. tostring(key) .. ' is not supported by mona-nc (scripts get mona:createTCPClient(), mona:createTCPServer() and mona:createUDPSocket())', 2)
+    error('mona.' .. tostring(key) .. ' is not supported by mona-nc (see docs/scripts.md for what mona offers)', 2)
   end,
 })
+local function register(name, fn) factories[name] = fn end
+-- The application's path: "" for MonaServer's root application.
+path = ''
 
 -- Events from JS: handler found -> true, its results; no handler -> false.
 local EVENTS = {${EVENTS.map((e) => `'${e}'`).join(', ')}}
@@ -222,6 +252,8 @@ local function dispatch(h, code, a, b)
       connection[self] = nil
     end
     fn = rawget(self, name)
+    -- MonaServer's 2014 name for onData (TCP) and onPacket (UDP).
+    if fn == nil and (name == 'onData' or name == 'onPacket') then fn = rawget(self, 'onReception') end
   end
   if type(fn) ~= 'function' then return false end
   if name == 'onConnection' then
@@ -316,5 +348,5 @@ bit = bit or {
   end,
 }
 
-return dispatch
+return dispatch, register
 `;

@@ -3,9 +3,11 @@ import { extname } from 'node:path';
 import type { OnDataReturn, TCPClient, TCPServer, UDPSocket } from '../mona/index.js';
 import { MonaError } from '../mona/errors.js';
 import { observers } from '../mona/observe.js';
+import { createLogger, type LevelName, type Logger } from '../log.js';
 import { listening } from '../core/events.js';
 import { DONE, UsageError, type Outcome } from '../core/outcome.js';
-import type { Session } from '../core/session.js';
+import { SIGNAL_GRACE_MS, type Session } from '../core/session.js';
+import { watchSignals } from './watchdog.js';
 
 export interface Script {
   /** Run the main chunk / module body, then onStart; rejects with the script's error (file:line). */
@@ -19,15 +21,47 @@ export interface ScriptOptions {
   onDataReturn: OnDataReturn;
   /** Tracebacks in error logs (-vvv). */
   stacks: boolean;
+  /** Milliseconds a Lua handler may run before the watchdog stops it (--handler-timeout); 0: no limit. */
+  handlerTimeout: number;
+  /** Bytes the Lua runtime's memory may grow to (--script-memory). */
+  scriptMemory: number;
+  /** Bytes a socket's send queue may hold before it is closed with an ERROR (--send-cap). */
+  sendCap: number;
+  /** The level of the script's own log functions: INFO by default under `run`, as MonaServer shows. */
+  scriptLevel: LevelName;
 }
+
+/** Where a script's output goes: stdout's bytes with backpressure, stderr, and os.exit(). */
+export interface ScriptOutput {
+  /** Bytes for stdout; false: its reader is behind, wait for onDrain. */
+  stdout(chunk: Buffer): boolean;
+  onDrain(fn: () => void): void;
+  stderr(chunk: Buffer): void;
+  exit(code: number): void;
+}
+
+/** What both engines get: the options, the script's logger, its output, and the options of its TCP sockets. */
+export interface EngineOptions extends ScriptOptions {
+  log: Logger;
+  output: ScriptOutput;
+  client: { sendCap: number; sendHighWater: number };
+}
+
+/** Send queue past which a script's socket stops being read until it drains (as --echo does). */
+export const SEND_HIGH_WATER = 256 * 1024;
 
 const ENGINES: Record<string, 'lua' | 'js'> = { '.lua': 'lua', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.ts': 'js', '.mts': 'js', '.cts': 'js' };
 
 /** Load the engine a file's extension asks for (lazily: `--help` never pays for Lua or TypeScript). */
-async function load(file: string, options: ScriptOptions): Promise<Script> {
+async function load(file: string, options: EngineOptions): Promise<Script> {
   const engine = ENGINES[extname(file).toLowerCase()];
   if (!engine) throw new UsageError(`${file}: not a script mona-nc runs (.lua, .js, .mjs, .ts)`);
-  if (engine === 'lua') return (await import('./lua.js')).loadLua(file, { onDataReturn: options.onDataReturn, args: options.args, tracebacks: options.stacks });
+  if (engine === 'lua') {
+    return (await import('./lua.js')).loadLua(file, {
+      onDataReturn: options.onDataReturn, args: options.args, tracebacks: options.stacks, handlerTimeout: options.handlerTimeout,
+      memoryCap: options.scriptMemory, client: options.client, log: options.log, output: options.output,
+    });
+  }
   if (options.onDataReturn !== 'rest') throw new UsageError('--on-data consumed is for Lua scripts written for MonaServer 1.x');
   return (await import('./js.js')).loadJs(file, options);
 }
@@ -39,9 +73,25 @@ async function load(file: string, options: ScriptOptions): Promise<Script> {
 export async function runScript(ctx: Session, file: string, options: ScriptOptions): Promise<Outcome> {
   // A script's listeners announce their real address like the CLI's, so a shell test can read the port.
   observers.listening = (address, transport) => listening(ctx.log, address, transport);
+  // Signals are also watched from a thread of their own, in case a handler never gives the main thread back. Its
+  // start-up overlaps the engine's loading.
+  watchSignals(SIGNAL_GRACE_MS, ctx.log.format);
+  let exited: Outcome | undefined;
+  let onExit: ((outcome: Outcome) => void) | undefined;
+  const output: ScriptOutput = {
+    stdout: (chunk) => ctx.stdio.write(chunk),
+    onDrain: (fn) => ctx.stdio.onDrain(fn),
+    stderr: (chunk) => { process.stderr.write(chunk); },
+    exit: (code) => {
+      exited ??= { code, reason: code === 0 ? 'done' : 'script' };
+      onExit?.(exited);
+    },
+  };
+  const log = createLogger({ level: options.scriptLevel, format: ctx.log.format, stacks: options.stacks });
+  const client = { sendCap: options.sendCap, sendHighWater: Math.min(SEND_HIGH_WATER, options.sendCap) };
   let script: Script;
   try {
-    script = await load(file, options);
+    script = await load(file, { ...options, log, output, client });
     await script.main();
   } catch (err) {
     if (err instanceof UsageError) throw err;
@@ -51,14 +101,18 @@ export async function runScript(ctx: Session, file: string, options: ScriptOptio
       : (err as Error).message;
     return { reason: 'script', error: err instanceof MonaError || code ? message : String(err) };
   }
+  if (exited) return exited;
   return new Promise((resolve) => {
     let ending = false;
-    const end = (outcome: Outcome): void => {
+    const end = (outcome: Outcome, stop = true): void => {
       if (ending) return;
       ending = true;
       process.off('beforeExit', natural);
-      void script.stop().then(() => resolve(outcome));
+      if (stop) void script.stop().then(() => resolve(outcome));
+      else resolve(outcome);
     };
+    // os.exit(code): no onStop, as the process of a C program ends (stdout is still flushed).
+    onExit = (outcome) => end(outcome, false);
     // Nothing left to wait for: the script's work is done (onStop still runs, as at a MonaServer shutdown).
     const natural = (): void => end(DONE);
     process.on('beforeExit', natural);

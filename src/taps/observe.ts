@@ -43,5 +43,6 @@ export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
     get queued() { return inner.queued; },
     get bytesOut() { return inner.bytesOut; },
     get idleTime() { return inner.idleTime; },
+    annotate: (fields) => inner.annotate?.(fields),
   };
 }

@@ -9,33 +9,52 @@ import { UsageError } from '../core/outcome.js';
 
 export interface HostPort { host: string; port: number }
 
-/** With a separate port, the host must not carry one too ("127.0.0.1:80 81"); a bare IPv6 literal is fine. */
-const hostOnly = (text: string, what: string): string => {
-  const host = text.replace(/^\[(.*)\]$/, '$1');
-  if (host.includes(':') && !isIPv6(host)) throw new UsageError(`${text}: give ${what}:port or ${what} port, not both`);
-  return checkHost(host, what);
-};
-
-const checkHost = (host: string, what: string): string => {
+/** A host as given: not empty, no spaces or slashes, brackets only around IPv6, ':' only inside an IPv6 literal. */
+const checkHost = (host: string, what: string, text = host): string => {
   if (host === '' || /[\s/]/.test(host)) throw new UsageError(`${what} ${host === '' ? '(empty)' : host}: not a host name or address`);
+  if (/[[\]]/.test(host)) throw new UsageError(`${text}: unbalanced '[' or ']' (an IPv6 address goes in brackets: [::1]:80)`);
+  if (host.includes(':') && !isIPv6(host)) throw new UsageError(`${text}: not a host name or address (too many ':'; an IPv6 address goes in brackets: [::1]:80)`);
   return host;
 };
+
+/** With a separate port, the host must not carry one too ("127.0.0.1:80 81"); a bare IPv6 literal is fine. */
+const hostOnly = (text: string, what: string): string => {
+  const host = /^\[[^\]]*\]$/.test(text) ? text.slice(1, -1) : text;
+  if (host.includes(':') && !isIPv6(host) && !/[[\]]/.test(host)) throw new UsageError(`${text}: give ${what}:port or ${what} port, not both`);
+  return checkHost(host, what, text);
+};
+
+/** "host:port" or "[v6]:port" split, refusing what cannot be one ("no port after 'localhost:'", "expected ':' after ']'"). */
+function split(text: string): { host: string; port: string | undefined } {
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close < 0) throw new UsageError(`${text}: missing ']' after the IPv6 address`);
+    const rest = text.slice(close + 1);
+    if (rest !== '' && !rest.startsWith(':')) throw new UsageError(`${text}: expected ':' after ']'`);
+    const port = rest === '' ? undefined : rest.slice(1);
+    if (port === '') throw new UsageError(`no port after '${text}'`);
+    return { host: text.slice(1, close), port };
+  }
+  const parts = splitHostPort(text);
+  if (parts.port === '') throw new UsageError(`no port after '${text}'`);
+  return parts;
+}
 
 /** A target: "host:port", "[v6]:port", or host and a separate port. */
 export function parseTarget(target: string, port: unknown): HostPort {
   if (port !== undefined) return { host: hostOnly(target, 'host'), port: parsePort(port, { allowZero: false }) };
-  const split = splitHostPort(target);
-  if (split.port === undefined) throw new UsageError(`${target}: missing port (give host:port, [v6]:port or host port)`);
-  return { host: checkHost(split.host, 'host'), port: parsePort(split.port, { allowZero: false }) };
+  const parts = split(target);
+  if (parts.port === undefined) throw new UsageError(`${target}: missing port (give host:port, [v6]:port or host port)`);
+  return { host: checkHost(parts.host, 'host', target), port: parsePort(parts.port, { allowZero: false }) };
 }
 
 /** A listen address: "1234" (all interfaces: host undefined), "127.0.0.1:1234", "[::1]:1234", or host and port. */
 export function parseListen(first: string, second: unknown): { host: string | undefined; port: number } {
   if (second !== undefined) return { host: hostOnly(first, 'address'), port: parsePort(second, { allowZero: true }) };
   if (/^\s*\d+\s*$/.test(first)) return { host: undefined, port: parsePort(first, { allowZero: true }) };
-  const split = splitHostPort(first);
-  if (split.port === undefined) throw new UsageError(`${first}: missing port (give PORT, host:port, [v6]:port or host port)`);
-  return { host: split.host === '' ? undefined : checkHost(split.host, 'address'), port: parsePort(split.port, { allowZero: true }) };
+  const parts = split(first);
+  if (parts.port === undefined) throw new UsageError(`${first}: missing port (give PORT, host:port, [v6]:port or host port)`);
+  return { host: parts.host === '' ? undefined : checkHost(parts.host, 'address', first), port: parsePort(parts.port, { allowZero: true }) };
 }
 
 /** An IP literal of the other family than -4/-6 asked for is a usage error. */

@@ -1,11 +1,12 @@
 // tcp: connect and listen with Mona's TCPClient and TCPServer, and a TCPClient as an endpoint (send() is the write,
 // onData the data, onEnd the peer's FIN, onFlush the drain, onDisconnection the close). The tls and unix rows use the
 // same functions with TLS options or a path: a TLS or Unix connection is still a TCPClient.
-import type { Logger } from '../log.js';
+import type { Extra, Logger } from '../log.js';
 import { mona, UnixAddress, type TCPClient, type TCPServer, type TLSClientOptions, type TLSInfo, type TLSServerOptions } from '../mona/index.js';
 import { closeReasonOf, reasonOf } from '../mona/errors.js';
 import { handOff, QUEUE_LIMIT, type CloseReason, type Endpoint, type EndpointEvents, type Listener } from '../core/endpoint.js';
-import { accepted, closed, connected, eof, listening } from '../core/events.js';
+import { track } from '../core/connections.js';
+import { accepted, closed, connected, eof, extraOf, listening } from '../core/events.js';
 import type { Session } from '../core/session.js';
 import { inet, type Address, type Transport, type TransportOptions } from './contract.js';
 import { startOn } from './inet.js';
@@ -84,6 +85,8 @@ export function clientEndpoint(log: Logger, client: TCPClient, id: number): Endp
   let on: EndpointEvents | undefined;
   let localReason: CloseReason | undefined;
   let finSent = false;
+  const annotators: Array<() => Extra> = [];
+  const untrack = track({ id, peer: label, since, bytesIn: () => client.bytesIn, bytesOut: () => client.bytesOut });
   client.onData = (data) => {
     on?.data(data);
     return 0;
@@ -95,7 +98,8 @@ export function clientEndpoint(log: Logger, client: TCPClient, id: number): Endp
   client.onFlush = () => on?.drain();
   client.onDisconnection = function (_peer, error) {
     const code = this.errorCode;
-    closed(log, { peer, id, bytesIn: this.bytesIn, bytesOut: this.bytesOut, since, reason: localReason ?? closeReasonOf(code) });
+    untrack();
+    closed(log, { peer, id, bytesIn: this.bytesIn, bytesOut: this.bytesOut, since, reason: localReason ?? closeReasonOf(code), extra: extraOf(annotators) });
     on?.closed(error && !localReason ? { reason: reasonOf({ code }, 'reset'), message: error, code } : undefined);
   };
   const flushThenClose = (): void => {
@@ -130,5 +134,6 @@ export function clientEndpoint(log: Logger, client: TCPClient, id: number): Endp
     get queued() { return client.queueing; },
     get bytesOut() { return client.bytesOut; },
     get idleTime() { return client.idleTime; },
+    annotate: (fields) => { annotators.push(fields); },
   };
 }

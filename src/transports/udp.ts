@@ -1,9 +1,10 @@
 // udp: Mona's UDPSocket as endpoints. UDP has no connections: a connected socket is one peer, and each sender of a
 // bound socket is a peer of its own (an `accepted` event at its first datagram, `closed` when the session forgets it).
-import type { Logger } from '../log.js';
+import type { Extra, Logger } from '../log.js';
 import { mona, type UDPSocket } from '../mona/index.js';
 import { handOff, QUEUE_LIMIT, type Endpoint, type EndpointEvents, type Failure, type Listener } from '../core/endpoint.js';
-import { accepted, closed, connected, listening } from '../core/events.js';
+import { track } from '../core/connections.js';
+import { accepted, closed, connected, extraOf, listening } from '../core/events.js';
 import type { Session } from '../core/session.js';
 import { inet, type Address, type TransportOptions } from './contract.js';
 import { inFamily, startOn } from './inet.js';
@@ -101,10 +102,13 @@ function udpPeer(log: Logger, socket: UDPSocket, address: string, id: number, fo
   let lastIO = Date.now();
   let bytesIn = 0;
   let bytesOut = 0;
+  const annotators: Array<() => Extra> = [];
+  const untrack = track({ id, peer: address, since, bytesIn: () => bytesIn, bytesOut: () => bytesOut });
   const shut = (reason: 'local' | 'timeout' | 'error', failure?: Failure): void => {
     if (over) return;
     over = true;
-    closed(log, { peer: address, id, bytesIn, bytesOut, since, reason });
+    untrack();
+    closed(log, { peer: address, id, bytesIn, bytesOut, since, reason, extra: extraOf(annotators) });
     if (forget) forget();
     else socket.close();
     on?.closed(failure);
@@ -137,6 +141,7 @@ function udpPeer(log: Logger, socket: UDPSocket, address: string, id: number, fo
     get queued() { return socket.queueing; },
     get bytesOut() { return bytesOut; },
     get idleTime() { return Date.now() - lastIO; },
+    annotate: (fields) => { annotators.push(fields); },
   };
   return {
     endpoint,

@@ -15,7 +15,7 @@ const COMMANDS = Object.keys(MODES) as CommandName[];
 function sample(f: Flag): unknown {
   if (f.kind === 'boolean') return true;
   if (f.kind === 'count') return 1;
-  for (const v of ['1', 'text', 'note', 'rest', 'http', 'local', 'user:pass', 'ab'.repeat(32)]) {
+  for (const v of ['1', 'text', 'note', 'rest', '64M', 'http', 'local', 'user:pass', 'ab'.repeat(32)]) {
     try {
       f.parse(v, shown(f));
       return v;

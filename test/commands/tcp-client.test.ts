@@ -158,7 +158,7 @@ test('port 70000', failsWith, ['tcp-client', '127.0.0.1:70000'], 2, /ERROR port 
 test('port 0 as a target', failsWith, ['tcp-client', '127.0.0.1', '0'], 2, /ERROR port 0: too small/);
 test('port not a number', failsWith, ['tcp-client', '127.0.0.1:http'], 2, /ERROR port http: not a number$/);
 test('missing port', failsWith, ['tcp-client', '127.0.0.1'], 2, /missing port/);
-test('unknown flag', failsWith, ['tcp-client', '127.0.0.1:9', '--exec', 'cat'], 2, /Unknown argument/);
+test('unknown flag', failsWith, ['tcp-client', '127.0.0.1:9', '--frobnicate', 'cat'], 2, /unknown option --frobnicate$/);
 test('-4 and -6', failsWith, ['tcp-client', '127.0.0.1:9', '-4', '-6'], 2, /cannot use -4 and -6/);
 test('bad -w', failsWith, ['tcp-client', '127.0.0.1:9', '-w', 'soon'], 2, /-w soon: not a duration/);
 test('--quiet and -v', failsWith, ['tcp-client', '127.0.0.1:9', '--quiet', '-v'], 2, /cannot use --quiet and -v/);

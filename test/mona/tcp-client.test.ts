@@ -261,3 +261,69 @@ test.serial('queueing grows while the peer does not read, and onFlush fires once
   client.close();
   await peer.close();
 });
+
+test.serial('connect() after disconnect(): the old connection flushes its queue and FINs, its onDisconnection runs in that call', async (t) => {
+  const received: string[] = [];
+  const ended: string[] = [];
+  const first = await tcpPeer((s) => {
+    s.on('data', (d: Buffer) => received.push(`first:${d.toString()}`));
+    s.on('end', () => { ended.push('first'); setTimeout(() => s.end('late bytes'), 50); });
+  });
+  const second = await tcpPeer((s) => s.on('data', (d: Buffer) => received.push(`second:${d.toString()}`)));
+  const client = mona.createTCPClient();
+  const data: string[] = [];
+  client.onData = (d) => { data.push(d.toString()); };
+  const disconnections: Array<[string | undefined, boolean]> = [];
+  client.onDisconnection = function (peer) { disconnections.push([peer, this.connected]); };
+  await client.connectAsync('127.0.0.1', first.port);
+  client.send('queued');
+  client.disconnect();
+  t.true(client.connect('127.0.0.1', second.port));
+  t.deepEqual(disconnections, [[`127.0.0.1:${first.port}`, false]], 'the old connection\'s onDisconnection, at once');
+  t.true(client.connected);
+  client.send('new');
+  await until(() => received.length === 2 && ended.length === 1, 5000);
+  t.deepEqual(received.sort(), ['first:queued', 'second:new']);
+  await delay(200);
+  t.deepEqual(data, [], 'what the old connection receives is dropped');
+  t.is(disconnections.length, 1);
+  client.close();
+});
+
+test.serial('sendHighWater pauses reading while the send queue is over it; sendCap closes the connection with an ERROR', async (t) => {
+  const MiB = 1024 * 1024;
+  let peerSocket: net.Socket | undefined;
+  const peer = await tcpPeer((s) => { peerSocket = s; s.pause(); });
+  const client = mona.createTCPClient({ sendHighWater: 64 * 1024, sendCap: 8 * MiB });
+  let got = 0;
+  client.onData = (d) => { got += d.length; };
+  await client.connectAsync('127.0.0.1', peer.port);
+  await until(() => peerSocket !== undefined, 5000);
+  // Fill our send queue (the peer does not read): reading stops, what the peer sends waits in the kernel.
+  for (let i = 0; i < 4; i++) t.is(client.send(Buffer.alloc(MiB)), undefined);
+  peerSocket?.write(Buffer.alloc(1000));
+  await delay(300);
+  t.is(got, 0, 'not read while the queue is past sendHighWater');
+  const mark = log.length;
+  const gone = disconnection(client);
+  let answer: string | undefined;
+  for (let i = 0; i < 16 && answer === undefined; i++) answer = client.send(Buffer.alloc(MiB));
+  t.regex(answer ?? '', /^send queue over its 8388608-byte cap \(the peer does not read\)$/);
+  t.regex((await gone).error ?? '', /send queue over its 8388608-byte cap/);
+  t.deepEqual(errorsSince(mark).length, 1);
+});
+
+test.serial('flow control resumes reading once the queue has drained', async (t) => {
+  const peer = await tcpPeer((s) => {
+    s.pause();
+    setTimeout(() => { s.resume(); s.write('after'); }, 300);
+  });
+  const client = mona.createTCPClient({ sendHighWater: 16 * 1024 });
+  const got: string[] = [];
+  client.onData = (d) => { got.push(d.toString()); };
+  await client.connectAsync('127.0.0.1', peer.port);
+  client.send(Buffer.alloc(4 * 1024 * 1024));
+  await until(() => got.join('') === 'after', 5000);
+  t.is(got.join(''), 'after');
+  client.close();
+});

@@ -3,14 +3,12 @@
 import test from 'ava';
 import fc from 'fast-check';
 import net from 'node:net';
-import yargs, { type Argv, type CommandModule } from 'yargs';
 import { formatAddress, MonaError, parseAddress, SocketAddress } from '../../src/mona/index.js';
-import { logOptions, readSettings, withFlags } from '../../src/commands/flags.js';
+import { parseArgv } from '../../src/commands/argv.js';
+import { logOptions, readSettings } from '../../src/commands/flags.js';
 import { UsageError } from '../../src/core/outcome.js';
 import { parsePort, parseSeconds } from '../../src/core/parse.js';
 import { checkFamily, parseListen, parseTarget } from '../../src/transports/inet.js';
-import { tcpClient } from '../../src/commands/tcp-client.js';
-import { tcpServer } from '../../src/commands/tcp-server.js';
 import { runCli } from '../helpers/cli.js';
 import { closedPort, tcpPeer } from '../helpers/net.js';
 
@@ -105,7 +103,7 @@ test('readSettings and logOptions on any flag combination: settings or a UsageEr
   ), { numRuns: 3000 });
 });
 
-// ---------------------------------------------------------------- argv: the yargs layer in-process, then real runs
+// ---------------------------------------------------------------- argv: the command-line parser in-process, then real runs
 
 interface Safe { closed: number; inUse: number }
 
@@ -138,40 +136,19 @@ async function safeEndpoints(): Promise<Safe & { close(): Promise<void> }> {
   return { closed: await closedPort(), inUse: holder.port, close: () => holder.close() };
 }
 
-/** yargs with the real tcp-client/tcp-server builders and handlers that only parse (the udp handlers cannot be swapped). */
-function parseInProcess(args: string[]): { failed?: string; argv?: Record<string, unknown> } {
-  const result: { failed?: string; argv?: Record<string, unknown> } = {};
-  const stub = (c: CommandModule<object, never>): CommandModule => ({ ...c, handler: (argv: Record<string, unknown>) => { result.argv = argv; } } as unknown as CommandModule);
-  (withFlags(yargs(args), 'root') as Argv)
-    .command([stub(tcpClient as unknown as CommandModule<object, never>), stub(tcpServer as unknown as CommandModule<object, never>)])
-    // As src/cli.ts configures it.
-    .strict()
-    .parserConfiguration({ 'duplicate-arguments-array': false })
-    .help(false)
-    .version(false)
-    .exitProcess(false)
-    .fail((message, err) => { result.failed = message || err?.message || 'bad usage'; })
-    .parseSync();
-  return result;
-}
-
-test('600 argv through yargs and the option parsers in-process (a yargs instance costs ~13 ms): parsed or refused, nothing else', async (t) => {
+test('600 argv through the command-line parser and the option parsers in-process: parsed or refused, nothing else', async (t) => {
   const safe = await safeEndpoints();
   t.teardown(() => safe.close());
   let parsed = 0;
   let refused = 0;
   fc.assert(fc.property(argvs(safe, { helpFlags: false }).filter((a) => a[0] !== 'udp'), (args) => {
-    const r = parseInProcess(args);
-    if (r.failed !== undefined || !r.argv) {
-      refused++;
-      return;
-    }
-    const argv = r.argv as Record<string, unknown> & { address?: string; target?: string; port?: string };
     const ok = answersOrRefuses(() => {
-      const server = argv.address !== undefined;
-      const settings = readSettings(server ? 'tcp-server' : 'tcp-client', argv);
+      const parsed = parseArgv(args);
+      if (parsed.kind !== 'run') return;
+      const settings = readSettings(parsed.command.name, parsed.flags);
       logOptions(settings);
-      const endpoint = server ? parseListen(String(argv.address), argv.port) : parseTarget(String(argv.target), argv.port);
+      const { target, address, port } = parsed.args;
+      const endpoint = target !== undefined ? parseTarget(target, port) : address !== undefined ? parseListen(address, port) : parseListen(port ?? '', undefined);
       checkFamily(endpoint.host, settings.family);
     }, UsageError);
     if (ok) parsed++;
