@@ -202,6 +202,19 @@ test('mutual TLS: --ssl-verify-client accepts a client certificate of the CA and
   t.is((await cli.done()).code, 143);
 });
 
+test('tcp-server --ssl-alpn: the server picks from its list (a Node client offers two)', async (t) => {
+  const cli = startCli(['tcp-server', '127.0.0.1:0', '--ssl', '--ssl-alpn', 'h2,http/1.1', '--echo', '-v']);
+  const port = await cli.port();
+  const agreed = await within(new Promise<string | false>((resolve, reject) => {
+    const s = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['x-other', 'http/1.1'] }, () => { resolve(s.alpnProtocol ?? false); s.destroy(); });
+    s.on('error', reject);
+  }), 5000, 'handshake');
+  t.is(agreed, 'http/1.1');
+  await cli.waitLine(/INFO TLS with #1: .*ALPN http\/1\.1/);
+  cli.child.kill('SIGTERM');
+  await cli.done();
+});
+
 test('--ssl-verify-client without --ssl-trustfile: usage error', async (t) => {
   const r = await runCli(['tcp-server', '127.0.0.1:0', '--ssl-verify-client']);
   t.is(r.code, 2);
