@@ -130,8 +130,10 @@ test('tcp-client -U to a path with nobody: one ERROR, exit 1, reason refused', a
   t.is(parseJsonLines(r.stderr).find((e) => e.event === 'exit')?.reason, 'refused');
 });
 
-test('an abstract name (@name): no file, a round trip', async (t) => {
-  if (process.platform !== 'linux') return void t.log('skipped: abstract Unix socket names are Linux-only');
+const onLinux = process.platform === 'linux' ? test : test.skip;
+if (process.platform !== 'linux') test('abstract Unix socket names', (t) => { t.log('skipped: abstract Unix socket names are Linux-only'); t.pass(); });
+
+onLinux('an abstract name (@name): no file, a round trip', async (t) => {
   const name = `@mona-nc-test-${process.pid}-${Date.now()}`;
   const server = startCli(['tcp-server', '-U', name, '--echo']);
   const line = await server.waitLine(/listening on /);
