@@ -26,6 +26,8 @@ export function httpProxy(session: Session, listener: Listener, s: HttpProxySett
   const log = session.log;
   const auth = s.proxyAuth ? proxyAuthenticator(s.proxyAuth) : undefined;
   const reading = new Set<Endpoint>();
+  // Clients answered with an error: what they still send is dropped (a refused upload is not kept in memory).
+  const refused = new WeakSet<Endpoint>();
   const relays = new Set<Relay>();
   let stopping: Outcome | undefined;
   let resolve!: (outcome: Outcome) => void;
@@ -50,6 +52,7 @@ export function httpProxy(session: Session, listener: Listener, s: HttpProxySett
   const refuse = (client: Endpoint, status: string, headers: readonly string[] = [], why?: string): void => {
     const body = `${status}${why ? `: ${why}` : ''}\n`;
     client.write(Buffer.from(`HTTP/1.1 ${status}\r\n${headers.map((h) => `${h}\r\n`).join('')}Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`));
+    refused.add(client);
     client.end();
     client.resume();
     setTimeout(() => client.close('local', true), REPLY_LINGER_MS).unref();
@@ -110,6 +113,7 @@ export function httpProxy(session: Session, listener: Listener, s: HttpProxySett
     const cancelIdle = watchIdle(() => client.idleTime, s.idleTimeout, () => client.close('timeout', false));
     const release = takeOver(client, {
       data(chunk) {
+        if (refused.has(client)) return;
         got = Buffer.concat([got, chunk]);
         if (over) return;
         let head: Head | undefined;

@@ -143,6 +143,23 @@ test('a target nobody listens on: 502 Bad Gateway with the reason, and the proxy
   t.is(ok.stdout.toString(), 'still up', ok.stderr);
 });
 
+test('a client refused with 407 that uploads 64 MiB anyway: dropped, the proxy\'s memory stays flat', async (t) => {
+  const { cli, port } = await proxyServer(['--proxy-auth', 'a:b']);
+  const { connectTcp } = await import('../helpers/net.js');
+  const { peakRss } = await import('../helpers/proc.js');
+  const socket = await connectTcp(port);
+  let reply = '';
+  socket.on('data', (c: Buffer) => { reply += c.toString(); });
+  socket.write(`POST http://127.0.0.1:${origin.port}/big HTTP/1.1\r\nContent-Length: ${64 * 1024 * 1024}\r\n\r\n`);
+  const chunk = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < 64 && !socket.destroyed; i++) if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r));
+  socket.end();
+  await new Promise((r) => socket.once('close', r));
+  t.regex(reply, /^HTTP\/1\.1 407/);
+  const rss = cli.child.pid === undefined ? undefined : peakRss(cli.child.pid);
+  if (rss !== undefined) t.true(rss < 120 * 1024 * 1024, `peak RSS ${rss}`);
+});
+
 test('a request that is not a proxy request: 400; an unknown method: 405', async (t) => {
   const { port } = await proxyServer();
   const ask = async (text: string): Promise<string> => (await runCli(['tcp-client', `127.0.0.1:${port}`], { stdin: text })).stdout.toString();
