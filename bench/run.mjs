@@ -70,6 +70,9 @@ async function bulk() {
   const F = file;
   const tools = [
     { name: 'mona-nc', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
+    // What the testing taps cost (issue 15): the same transfer, the server hashing each direction or recording it.
+    { name: 'mona-nc --digest', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} --digest < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
+    { name: 'mona-nc --record', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} --record ${join(dir, 'bulk.jsonl')} < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
     { name: 'bare Node pipe', server: (p) => `node bench/bare/tcp-recv.mjs ${p} > /dev/null`, client: (p) => `node bench/bare/tcp-send.mjs ${p} < ${F}` },
     peers.nc && { name: 'nc (OpenBSD)', server: (p) => `nc -l 127.0.0.1 ${p} < /dev/null > /dev/null`, client: (p) => `nc -N 127.0.0.1 ${p} < ${F}` },
     peers.ncat && { name: 'ncat', server: (p) => `ncat -l 127.0.0.1 ${p} --recv-only > /dev/null`, client: (p) => `ncat --send-only 127.0.0.1 ${p} < ${F}` },

@@ -23,14 +23,26 @@ function run(script, file) {
   script.runInThisContext()(module.exports, require, module, file, dirname(file));
 }
 
-if (require.main === module) {
-  let cachedData;
+/** The cache, if the build made one. */
+function cache() {
   try {
-    cachedData = readFileSync(`${BUNDLE}.cache`);
+    return readFileSync(`${BUNDLE}.cache`);
   } catch {
-    // No cache (an unbuilt tree): V8 compiles as usual.
+    return undefined;
   }
-  run(compile(BUNDLE, cachedData), BUNDLE);
+}
+
+if (require.main === module) {
+  let script;
+  try {
+    script = compile(BUNDLE, cache());
+  } catch (err) {
+    // A clone linked (npm install -g . / npm link) before its first `npm install`: say what to run, not a stack trace.
+    if (err?.code !== 'ENOENT') throw err;
+    process.stderr.write(`mona-nc: not built: run \`npm install\` in ${join(__dirname, '..')} (it builds dist/)\n`);
+    process.exit(1);
+  }
+  run(script, BUNDLE);
 } else {
   module.exports = { BUNDLE, compile, run };
 }

@@ -24,14 +24,11 @@ const run = (cmd, args) => {
 };
 const has = (cmd) => !spawnSync(cmd, ['--version'], { stdio: 'ignore' }).error;
 
-/** The assets to embed: the entries of src/assets.ts whose package is one of our dependencies, and the vendor bundles. */
+/** The assets to embed: every entry of src/assets.ts (copied to dist/vendor by the build), and the vendor bundles. */
 async function assets() {
-  const { ASSETS, VENDORS, resolveAsset } = await import('../dist/src/assets.js');
-  const { dependencies = {} } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const { ASSETS, VENDORS } = await import('../dist/src/assets.js');
   const found = {};
-  for (const [name, asset] of Object.entries(ASSETS)) {
-    if (asset.package in dependencies) found[name] = resolveAsset(asset, join(ROOT, 'package.json'));
-  }
+  for (const name of Object.keys(ASSETS)) found[name] = join(ROOT, 'dist', 'vendor', name);
   for (const name of VENDORS) found[`vendor/${name}.cjs`] = join(ROOT, 'dist', 'vendor', `${name}.cjs`);
   // The CLI itself and its code cache: scripts/sea-main.cjs compiles them as bin/mona-nc.js does.
   found['mona-nc.cjs'] = BUNDLE;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // One CommonJS file for the CLI (dist/mona-nc.cjs): the npm bin and the standalone binary both run it, and Node 20
 // starts it ~2x faster than the unbundled ESM tree (no compile cache before Node 22). Usage: node scripts/bundle.mjs
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -53,8 +53,11 @@ const lazyAssert = {
 
 export async function bundle() {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  // The libraries only `run` needs, one file each, loaded on demand by src/assets.ts loadVendor().
-  const { VENDORS } = await import('../dist/src/assets.js');
+  // The libraries only `run` needs, one file each, loaded on demand by src/assets.ts loadVendor(), and their run-time
+  // files beside them (assetPath): the installed package then needs no node_modules, and no dependency.
+  const { ASSETS, VENDORS, resolveAsset } = await import('../dist/src/assets.js');
+  mkdirSync(join(ROOT, 'dist', 'vendor'), { recursive: true });
+  for (const [name, asset] of Object.entries(ASSETS)) copyFileSync(resolveAsset(asset, join(ROOT, 'package.json')), join(ROOT, 'dist', 'vendor', name));
   for (const name of VENDORS) {
     await build({
       ...commonjs,

@@ -1,5 +1,6 @@
-// Files the CLI needs at run time beside its code (wasmoon's glue.wasm): from node_modules normally, from the SEA
-// blob inside the standalone binary (scripts/binary.mjs embeds every entry of ASSETS whose package is a dependency).
+// Files the CLI needs at run time beside its code (wasmoon's glue.wasm): dist/vendor beside the bundle (the build copies
+// them there, so the installed package needs no node_modules), node_modules in the unbundled development tree, and
+// the SEA blob inside the standalone binary (scripts/binary.mjs embeds every entry of ASSETS).
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,8 @@ import vm from 'node:vm';
 export interface Asset { package: string; file: string }
 
 /**
- * Every run-time file, by name. Adding one is one line here; the binary build picks it up once its package is in
- * package.json's dependencies. Then call `assetPath(name)` where the library wants a path.
+ * Every run-time file, by name. Adding one is one line here (its package a devDependency: the build copies the file
+ * to dist/vendor/NAME and the binary embeds it). Then call `assetPath(name)` where the library wants a path.
  */
 export const ASSETS: Readonly<Record<string, Asset>> = {
   'glue.wasm': { package: 'wasmoon', file: 'dist/glue.wasm' },
@@ -27,6 +28,9 @@ export function resolveAsset(asset: Asset, from: string | URL = import.meta.url)
   }
   throw new Error(`${asset.package}/${asset.file} is not installed (looked in ${dirs.join(', ')})`);
 }
+
+// Defined (true) by scripts/bundle.mjs in the CLI bundle; undefined in the unbundled tree.
+declare const MONA_NC_BUNDLED: boolean | undefined;
 
 let extractDir: string | undefined;
 const extracted = new Map<string, string>();
@@ -43,11 +47,14 @@ export function extractAsset(name: string, bytes: ArrayBuffer | Uint8Array): str
   return path;
 }
 
-/** The path of a run-time file: in the standalone binary, a temporary copy of the embedded one (made once). */
+/**
+ * The path of a run-time file: dist/vendor/NAME beside the bundle, the package's file in the unbundled tree, and in
+ * the standalone binary a temporary copy of the embedded one (made once).
+ */
 export function assetPath(name: string): string {
   const asset = ASSETS[name];
   if (!asset) throw new Error(`unknown asset ${name}`);
-  if (!isSea()) return resolveAsset(asset);
+  if (!isSea()) return typeof MONA_NC_BUNDLED === 'undefined' ? resolveAsset(asset) : join(__dirname, 'vendor', name);
   let path = extracted.get(name);
   if (!path) {
     path = extractAsset(name, getAsset(name));
@@ -65,8 +72,6 @@ export function assetPath(name: string): string {
  */
 export const VENDORS = ['wasmoon', 'sucrase', 'yargs', 'socks'] as const;
 export type Vendor = (typeof VENDORS)[number];
-
-declare const MONA_NC_BUNDLED: boolean | undefined;
 
 /** Load a vendor library: from node_modules (the unbundled tree), dist/vendor (the npm bundle), or the binary. */
 export async function loadVendor<T>(name: Vendor): Promise<T> {

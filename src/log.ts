@@ -30,7 +30,7 @@ export interface LogSink { write(line: string): unknown }
 export interface LoggerOptions {
   level?: LevelName;
   format?: LogFormat;
-  /** Colour the level names; default: the sink is a TTY and NO_COLOR is unset or empty. */
+  /** Colour the level names; default: `wantsColor(sink.isTTY)`. */
   color?: boolean;
   sink?: LogSink & { isTTY?: boolean };
   /** Print stack traces of logged errors (the CLI's -vvv). */
@@ -42,7 +42,7 @@ const COLORS: Record<LevelName, Style[]> = {
   FATAL: ['bgRed', 'white', 'bold'], CRITIC: ['red', 'bold'], ERROR: ['red'], WARN: ['yellow'],
   NOTE: ['green'], INFO: ['cyan'], DEBUG: ['gray'], TRACE: ['gray', 'dim'],
 };
-// We decide about colour ourselves (stderr a TTY, NO_COLOR), so styleText must not look at stdout.
+// We decide about colour ourselves (wantsColor: stderr, not stdout), so styleText must not look at stdout.
 const paint = (level: LevelName): string => styleText(COLORS[level], level, { validateStream: false });
 
 // Where each event goes in text format: listening is a NOTE, the other moments are INFO.
@@ -86,12 +86,22 @@ export interface Logger {
   event<E extends EventName>(name: E, fields: EventFields[E], message: string): void;
 }
 
+/**
+ * Whether text logs are coloured: FORCE_COLOR forces it (except `0` and `false`, which refuse it), as in Node and
+ * chalk; otherwise only on a terminal, never with NO_COLOR set and not empty, nor with TERM=dumb (a terminal that
+ * cannot show escapes: Emacs' shell, some CI logs).
+ */
+export function wantsColor(isTTY: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  return isTTY && (env.NO_COLOR ?? '') === '' && env.TERM !== 'dumb';
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const sink = options.sink ?? process.stderr;
   const format = options.format ?? 'text';
   const threshold = levelNumber(options.level ?? 'NOTE');
-  const noColor = (process.env.NO_COLOR ?? '') !== '';
-  const color = options.color ?? (Boolean((sink as { isTTY?: boolean }).isTTY) && !noColor);
+  const color = options.color ?? wantsColor(Boolean((sink as { isTTY?: boolean }).isTTY));
   const stacks = options.stacks ?? false;
 
   const write = (level: LevelName, message: string, extra?: object): void => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runCli, startCli } from './helpers/cli.js';
 import { closeAllPeers, closedPort, connectTcp, readAll, sha256, within } from './helpers/net.js';
+import { testUnless } from './helpers/skip.js';
 
 interface BinaryScript {
   BINARY: string;
@@ -48,8 +49,7 @@ async function build(): Promise<void> {
   if (code !== 0) throw new Error(`scripts/binary.mjs failed (exit ${String(code)}):\n${log}`);
 }
 
-const binaryTest = reason ? test.skip : test;
-if (reason) test('the standalone binary', (t) => { t.log(`skipped: cannot build a standalone binary here: ${reason}`); t.pass(); });
+const binaryTest = testUnless(reason && `cannot build a standalone binary here: ${reason}`);
 
 binaryTest('env -i PATH=/nonexistent build/mona-nc --version prints the version, nothing else', async (t) => {
   const r = await runCli(['--version'], bareRun);

@@ -5,6 +5,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, runCli } from './helpers/cli.js';
+import { missingCommand, testUnless } from './helpers/skip.js';
 
 test('the bash script names mona-nc and asks it for the completions', async (t) => {
   const r = await runCli(['completion'], { env: { SHELL: '/bin/bash' } });
@@ -21,13 +22,7 @@ test('the zsh script when SHELL is zsh', async (t) => {
   t.regex(r.stdout.toString(), /compdef _mona-nc_yargs_completions mona-nc/);
 });
 
-test('bash completes the commands, the udp subcommands and the flags', (t) => {
-  const bash = spawnSync('bash', ['--version']);
-  if (bash.error) {
-    t.log('skipped: bash is not installed');
-    t.pass();
-    return;
-  }
+testUnless(missingCommand('bash', 'bash'))('bash completes the commands, the udp subcommands and the flags', (t) => {
   // A `mona-nc` on PATH, as an install gives, so the script can call it back.
   const dir = mkdtempSync(join(tmpdir(), 'mona-nc-completion-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,7 +38,7 @@ test('bash completes the commands, the udp subcommands and the flags', (t) => {
     t.is(r.status, 0, r.stderr);
     return r.stdout.split('\n').filter(Boolean).sort();
   };
-  t.deepEqual(complete(''), ['completion', 'run', 'tcp-client', 'tcp-server', 'udp']);
+  t.deepEqual(complete(''), ['completion', 'replay', 'run', 'tcp-client', 'tcp-server', 'udp']);
   t.deepEqual(complete('tcp'), ['tcp-client', 'tcp-server']);
   t.deepEqual(complete('udp', ''), ['bind', 'connect']);
   t.deepEqual(complete('tcp-server', '--ec'), ['--echo']);

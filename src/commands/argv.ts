@@ -24,7 +24,7 @@ export type Parsed =
   | { readonly kind: 'help'; readonly words: readonly string[] }
   | { readonly kind: 'version' | 'completion' | 'complete' };
 
-const TOP = ['tcp-client', 'connect', 'tcp-server', 'listen', 'udp', 'run', 'completion'];
+const TOP = ['tcp-client', 'connect', 'tcp-server', 'listen', 'udp', 'run', 'replay', 'completion'];
 const UDP_WORDS = ['connect', 'bind'];
 const SERVERS = new Set(['tcp-server', 'listen', 'bind']);
 
@@ -131,11 +131,11 @@ function takeValue(argv: readonly string[], i: number, flag: string): string {
 /** The command the words name, and how many words that took; nc habits and typos are usage errors. */
 function commandOf(words: readonly string[], unknownP: boolean): { command: Command | 'completion'; used: number } {
   const [first, second] = words;
-  if (first === undefined) throw new UsageError('give a command: tcp-client, tcp-server, udp connect, udp bind or run');
+  if (first === undefined) throw new UsageError('give a command: tcp-client, tcp-server, udp connect, udp bind, run or replay');
   if (!TOP.includes(first)) {
     if (hostLike(first, second)) throw new UsageError(`unknown command '${first}'`, `did you mean: mona-nc tcp-client ${[first, second].filter((w) => w !== undefined).join(' ')}`);
     const guess = near(first, TOP);
-    throw new UsageError(`unknown command '${first}'`, guess ? `did you mean: mona-nc ${guess}?` : 'the commands: tcp-client, tcp-server, udp connect, udp bind, run, completion');
+    throw new UsageError(`unknown command '${first}'`, guess ? `did you mean: mona-nc ${guess}?` : 'the commands: tcp-client, tcp-server, udp connect, udp bind, run, replay, completion');
   }
   if (first === 'completion') return { command: 'completion', used: 1 };
   let name = first;

@@ -1,10 +1,10 @@
 // Tab completion from the tables: the commands, udp's subcommands, and the flags of the command being typed as the
 // user types them (-4, not --4; --no-shutdown). yargs writes the bash/zsh script, which calls this back.
-import type { CommandName, Flag } from './flag-row.js';
+import { ALL, type CommandName, type Flag } from './flag-row.js';
 import { FLAGS } from './flags.js';
 
-const COMMANDS = ['tcp-client', 'tcp-server', 'udp', 'run', 'completion'];
-const ALIASES: Readonly<Record<string, CommandName>> = { connect: 'tcp-client', listen: 'tcp-server', 'tcp-client': 'tcp-client', 'tcp-server': 'tcp-server', run: 'run' };
+const COMMANDS = ['tcp-client', 'tcp-server', 'udp', 'run', 'replay', 'completion'];
+const ALIASES: Readonly<Record<string, CommandName>> = { connect: 'tcp-client', listen: 'tcp-server', 'tcp-client': 'tcp-client', 'tcp-server': 'tcp-server', run: 'run', replay: 'replay' };
 
 /** A flag's spellings to offer. */
 const spellings = (f: Flag): string[] => {
@@ -19,7 +19,7 @@ export function complete(current: string, words: readonly string[]): string[] {
   const command: CommandName | undefined = first === 'udp' ? (second === 'connect' ? 'udp connect' : second === 'bind' ? 'udp bind' : undefined) : ALIASES[first ?? ''];
   if (current.startsWith('-')) {
     const flags: readonly Flag[] = FLAGS;
-    return [...flags.filter((f) => (command ? f.commands.includes(command) : f.commands.length === 5)).flatMap(spellings), '--help'];
+    return [...flags.filter((f) => (command ? f.commands.includes(command) : f.commands.length === ALL.length)).flatMap(spellings), '--help'];
   }
   if (first === undefined) return COMMANDS;
   if (first === 'udp' && second === undefined) return ['connect', 'bind'];

@@ -3,9 +3,9 @@
 import { UsageError } from '../core/outcome.js';
 import { parseSeconds } from '../core/parse.js';
 
-export type CommandName = 'tcp-client' | 'tcp-server' | 'udp connect' | 'udp bind' | 'run';
+export type CommandName = 'tcp-client' | 'tcp-server' | 'udp connect' | 'udp bind' | 'run' | 'replay';
 /** What a command does with its endpoints; a selector flag picks it (none: the command's first). */
-export type ModeName = 'pipe' | 'fan-out' | 'echo' | 'script' | 'http-proxy';
+export type ModeName = 'pipe' | 'fan-out' | 'echo' | 'script' | 'replay' | 'http-proxy';
 
 export interface Flag<K extends string = string, T = unknown> {
   /** The key in yargs' argv (camelCase) and in the settings. */
@@ -23,6 +23,8 @@ export interface Flag<K extends string = string, T = unknown> {
   readonly selects?: ModeName;
   /** Keys of flags that cannot go with it. */
   readonly conflicts?: readonly string[];
+  /** Keys of flags one of which it needs (it only shapes what they do: --seed, --fault-dir). */
+  readonly needs?: readonly string[];
   /** The value the command gets: parsed, checked, defaulted. `name` is how the user wrote the flag, for messages. */
   parse(raw: unknown, name: string): T;
 }
@@ -33,7 +35,7 @@ export const NET: readonly CommandName[] = ['tcp-client', 'tcp-server', 'udp con
 export const TCP: readonly CommandName[] = ['tcp-client', 'tcp-server'];
 export const UDP: readonly CommandName[] = ['udp connect', 'udp bind'];
 export const SERVERS: readonly CommandName[] = ['tcp-server', 'udp bind'];
-export const ALL: readonly CommandName[] = [...NET, 'run'];
+export const ALL: readonly CommandName[] = [...NET, 'run', 'replay'];
 /** The modes that read stdin and write stdout. */
 export const STDIO: readonly ModeName[] = ['pipe', 'fan-out'];
 

@@ -5,6 +5,8 @@ import type { Argv } from 'yargs';
 import { isLevelName, type LevelName, type LoggerOptions } from '../log.js';
 import { UsageError } from '../core/outcome.js';
 import { parseBytes } from '../core/parse.js';
+import { rewrite, type Compat } from './compat.js';
+import { TESTING_FLAGS } from './flags-testing.js';
 import { ALL, bool, duration, NET, oneOf, row, SERVERS, STDIO, TCP, text, UDP, type CommandName, type Flag, type ModeName } from './flag-row.js';
 import { PROXY_FLAGS } from './flags-proxy.js';
 import { TLS_FLAGS } from './flags-tls.js';
@@ -17,6 +19,7 @@ export const MODES: Readonly<Record<CommandName, readonly ModeName[]>> = {
   'udp connect': ['pipe'],
   'udp bind': ['pipe', 'fan-out', 'echo'],
   run: ['script'],
+  replay: ['replay'],
 };
 
 const MiB = 1024 * 1024;
@@ -32,10 +35,10 @@ export const FLAGS = [
   row({ key: 'logLevel', long: 'log-level', kind: 'value', value: 'LEVEL', commands: ALL, conflicts: ['quiet', 'verbose'], describe: 'FATAL, CRITIC, ERROR, WARN, NOTE (default), INFO, DEBUG or TRACE', parse: text }),
   row({ key: 'logFormat', long: 'log-format', kind: 'value', value: 'FORMAT', commands: ALL, describe: 'text lines, or JSON lines with lifecycle events: text or json', parse: (raw) => oneOf('--log-format', text(raw), ['text', 'json'] as const) }),
   // Addresses and timing: the network commands.
-  row({ key: '4', long: '4', kind: 'boolean', commands: NET, conflicts: ['6'], describe: 'IPv4 only', parse: bool }),
-  row({ key: '6', long: '6', kind: 'boolean', commands: NET, describe: 'IPv6 only', parse: bool }),
-  row({ key: 'wait', long: 'wait', short: 'w', kind: 'value', value: 'SECS', commands: ['tcp-client'], describe: 'connect timeout, SECS (or 500ms, 2m)', parse: duration }),
-  row({ key: 'idleTimeout', long: 'idle-timeout', short: 'i', kind: 'value', value: 'SECS', commands: NET, describe: 'give up after SECS without traffic: exit 1 (with -k or --echo, that peer is closed instead)', parse: duration }),
+  row({ key: '4', long: '4', kind: 'boolean', commands: [...NET, 'replay'], conflicts: ['6'], describe: 'IPv4 only', parse: bool }),
+  row({ key: '6', long: '6', kind: 'boolean', commands: [...NET, 'replay'], describe: 'IPv6 only', parse: bool }),
+  row({ key: 'wait', long: 'wait', short: 'w', kind: 'value', value: 'SECS', commands: ['tcp-client', 'replay'], describe: 'connect timeout, SECS (or 500ms, 2m)', parse: duration }),
+  row({ key: 'idleTimeout', long: 'idle-timeout', short: 'i', kind: 'value', value: 'SECS', commands: [...NET, 'replay'], describe: 'give up after SECS without traffic: exit 1 (with -k or --echo, that peer is closed instead)', parse: duration }),
   // The session: how stdin and the peer's EOF end it.
   row({ key: 'shutdown', long: 'shutdown', kind: 'boolean', commands: TCP, modes: STDIO, describe: 'half-close (send FIN) at stdin EOF (default); --no-shutdown keeps the write side open', parse: (raw) => raw !== false }),
   row({ key: 'quitAfter', long: 'quit-after', short: 'q', kind: 'value', value: 'SECS', commands: NET, modes: STDIO, describe: 'exit SECS after stdin EOF (exit 0)', parse: duration }),
@@ -56,6 +59,7 @@ export const FLAGS = [
   row({ key: 'sendCap', long: 'send-cap', kind: 'value', value: 'BYTES', commands: ['run'], describe: 'close a socket whose send queue passes BYTES with an ERROR (default 64M)', parse: (raw, name) => parseBytes(name, text(raw), 1024) ?? 64 * MiB }),
   // The Lua runtime starts with 16 MiB of WebAssembly memory and cannot address more than 2 GiB.
   row({ key: 'scriptMemory', long: 'script-memory', kind: 'value', value: 'BYTES', commands: ['run'], describe: 'cap the Lua heap at BYTES: past it a handler fails with "not enough memory" (default 512M)', parse: (raw, name) => parseBytes(name, text(raw), 32 * MiB, 2048 * MiB) ?? 512 * MiB }),
+  ...TESTING_FLAGS,
   ...TLS_FLAGS,
   ...UNIX_FLAGS,
 ] as const;
@@ -65,7 +69,7 @@ type Row = (typeof FLAGS)[number];
 export type Settings = { readonly [R in Row as R['key']]: ReturnType<R['parse']> } & {
   readonly family: 4 | 6 | undefined;
   readonly mode: ModeName;
-};
+} & Compat;
 
 type Args = Readonly<Record<string, unknown>>;
 
@@ -97,6 +101,9 @@ export function check(command: CommandName, argv: Args): ModeName {
   for (const f of present) {
     const other = present.find((g) => f.conflicts?.includes(g.key));
     if (other) throw new UsageError(`cannot use ${shown(f, argv)} and ${shown(other, argv)}`);
+    if (f.needs && !present.some((g) => f.needs?.includes(g.key))) {
+      throw new UsageError(`cannot use ${shown(f, argv)} without ${flags.filter((g) => f.needs?.includes(g.key)).map((g) => shown(g)).join(', ')}`);
+    }
   }
   const mode = modeOf(command, argv);
   const selector = flags.find((f) => f.selects === mode && selecting(f, argv));
@@ -111,13 +118,15 @@ export function check(command: CommandName, argv: Args): ModeName {
   return mode;
 }
 
-/** Check a command line and parse every flag into its settings (usage errors thrown). */
-export function readSettings(command: CommandName, argv: Args): Settings {
+/** Check a command line and parse every flag into its settings (usage errors thrown). A --compat preset rewrites
+ * the command line first (compat.ts): the rest never knows. */
+export function readSettings(command: CommandName, input: Args): Settings {
+  const { argv, overrides } = rewrite(command, input);
   const mode = check(command, argv);
   const settings: Record<string, unknown> = { mode };
   for (const f of FLAGS as readonly Flag[]) settings[f.key] = f.parse(argv[f.key], shown(f, argv));
   settings.family = settings[4] ? 4 : settings[6] ? 6 : undefined;
-  return settings as Settings;
+  return { ...settings, ...overrides } as Settings;
 }
 
 /** The table's flags as yargs options: every flag on every command (so check() can name a misplaced one), shown in

@@ -45,6 +45,8 @@ export async function runCommand(command: CommandName, argv: Readonly<Record<str
   let outcome: Outcome;
   try {
     outcome = await work({ log, stdio, onSignal: (fn) => { onSignal = fn; } }, settings);
+    // A tap's verdict (--expect-bytes) turns a clean end into a failure.
+    outcome = (await import('./taps.js')).judge(outcome, settings);
   } catch (err) {
     return finish(log, stdio, outcomeOf(err), settings.verbose >= 3 ? err : undefined);
   }

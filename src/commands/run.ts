@@ -9,7 +9,7 @@ export const run: Command = {
   rest: 'args..',
   examples: [
     ['$0 run examples/seed-tcp-server.lua', 'the seed\'s echo server on port 1234'],
-    ['$0 run fake-server.ts 8080', 'a TypeScript fixture, no build step, with its own arguments'],
+    ['$0 run examples/length-prefixed.lua 8080', 'a script and its own arguments'],
   ],
   async run(session, s, args, rest) {
     // MonaServer shows INFO by default and scripts log their payloads with INFO(...): theirs show unless a flag

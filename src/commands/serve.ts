@@ -1,8 +1,10 @@
-// What tcp-server and udp bind share: listen on the row's address, then run the mode the flags chose.
+// What tcp-server and udp bind share: listen on the row's address, then run the mode the flags chose. Every listener
+// is made here (replay --listen too): its peers tapped, --ready-file/--ready-fd told once it listens.
 import type { Listener } from '../core/endpoint.js';
 import type { Outcome } from '../core/outcome.js';
+import { announce } from '../core/ready.js';
 import type { Session } from '../core/session.js';
-import type { Transport } from '../transports/contract.js';
+import type { Address, Transport } from '../transports/contract.js';
 import { TRANSPORTS } from '../transports/index.js';
 import type { Positional } from './command.js';
 import type { ModeName } from './flag-row.js';
@@ -24,6 +26,18 @@ async function load(mode: ModeName): Promise<Serve> {
   return (await import('../modes/pipe.js')).pipeFirst;
 }
 
+/** Listen, tap the peers, and say so to whoever waits (a failure to say it closes the listener and throws). */
+export async function openListener(session: Session, transport: Transport, where: Address, s: Settings): Promise<Listener> {
+  const listener = await transport.listen(session, where, s);
+  try {
+    announce(listener.label, s);
+  } catch (err) {
+    listener.close();
+    throw err;
+  }
+  return tapListener(listener, session, s);
+}
+
 /** `[address] <port>`: one word is a port (or host:port), two are a host and a port. */
 export const LISTEN_POSITIONALS: readonly Positional[] = [
   { name: 'address', required: false, describe: 'the host to listen on, when a port follows' },
@@ -33,6 +47,5 @@ export const LISTEN_POSITIONALS: readonly Positional[] = [
 export async function serve(session: Session, transport: Transport, args: Readonly<Record<string, string | undefined>>, s: Settings): Promise<Outcome> {
   const where = args.address === undefined ? transport.listenAddress(args.port ?? '', undefined, s) : transport.listenAddress(args.address, args.port, s);
   const mode = await load(s.mode);
-  const listener = tapListener(await transport.listen(session, where, s), session, s);
-  return mode(session, listener, s);
+  return mode(session, await openListener(session, transport, where, s), s);
 }

@@ -63,6 +63,8 @@ export interface Endpoint {
   readonly idleTime: number;
   /** A connection's endpoint: add the fields `fields()` gives, when it closes, to its `closed` event (taps). */
   annotate?(fields: () => Extra): void;
+  /** Abort at once with a TCP reset (RST) instead of a clean close (--rst-after); `closed` follows. */
+  abort?(): void;
 }
 
 /** Pause a producer while an endpoint's send queue holds this much; resume on its drain. */

@@ -14,6 +14,10 @@ export interface RelayRules {
   quitAfter?: number | undefined;
   /** No traffic on `net` this long (ms): the session fails with 'timeout'. */
   idleTimeout?: number | undefined;
+  /** -q expiring fails with 'timeout' instead of ending normally (ncat's -q). */
+  quitFails?: boolean | undefined;
+  /** -i expiring ends normally instead of failing (OpenBSD nc's -w). */
+  idleIsEnd?: boolean | undefined;
 }
 
 export interface Relay {
@@ -163,11 +167,11 @@ export function relay(log: Logger, net: Endpoint, local: Endpoint, rules: RelayR
 
   const quitNow = (): void => {
     if (net.queued > 0) log.log('WARN', `${net.queued} bytes not sent to ${net.label}: -q expired`);
-    decide(DONE, false, 'local');
+    decide(rules.quitFails ? { reason: 'timeout', error: `Idle timeout expired: ${(rules.quitAfter ?? 0) / 1000} s after the end of stdin` } : DONE, false, 'local');
   };
 
   const cancelIdle = watchIdle(() => net.idleTime, rules.idleTimeout, () => {
-    decide({ reason: 'timeout', error: `Idle timeout: no ${net.idleText} for ${(rules.idleTimeout ?? 0) / 1000} s` }, false, 'timeout');
+    decide(rules.idleIsEnd ? DONE : { reason: 'timeout', error: `Idle timeout: no ${net.idleText} for ${(rules.idleTimeout ?? 0) / 1000} s` }, false, 'timeout');
   });
 
   function stopTimers(): void {

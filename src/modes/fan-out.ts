@@ -14,12 +14,15 @@ export interface FanOutSettings {
   quitAfter?: number | undefined;
   idleTimeout?: number | undefined;
   lines?: boolean | undefined;
+  quitFails?: boolean | undefined;
+  /** One peer at a time: the next is taken once the current one is gone (as OpenBSD nc -k). */
+  serial?: boolean | undefined;
 }
 
 export function fanOut(session: Session, listener: Listener, s: FanOutSettings): Promise<Outcome> {
-  const peers = hub(session.log, listener, s.idleTimeout);
+  const peers = hub(session.log, listener, s.idleTimeout, s.serial === true);
   const local = stdioEndpoint(session.stdio, framing(listener.datagram, s.lines));
-  const r = relay(session.log, peers, local, { shutdown: s.shutdown, quitAfter: s.quitAfter });
+  const r = relay(session.log, peers, local, { shutdown: s.shutdown, quitAfter: s.quitAfter, quitFails: s.quitFails });
   session.onSignal((outcome) => r.stop(outcome, true));
   return r.done;
 }
@@ -29,8 +32,10 @@ export function fanOut(session: Session, listener: Listener, s: FanOutSettings):
  * it has a peer and none is over its queue mark, so the slowest peer paces stdin and nothing is dropped; with no peer,
  * stdin is not read. It never ends by itself; closed, it closes every peer and is over when the last one is.
  */
-export function hub(log: Logger, listener: Listener, idleTimeout: number | undefined): Endpoint {
+export function hub(log: Logger, listener: Listener, idleTimeout: number | undefined, serial = false): Endpoint {
   const peers = new Set<Endpoint>();
+  // Serial: the peers that came while one is served wait their turn (paused: nothing is read from them).
+  const waiting: Endpoint[] = [];
   const full = new Set<Endpoint>();
   let on: EndpointEvents | undefined;
   let paused = false;
@@ -61,6 +66,10 @@ export function hub(log: Logger, listener: Listener, idleTimeout: number | undef
         full.delete(peer);
         // A failing peer is a WARN, never the server's failure.
         if (failure) log.log('WARN', failure.message);
+        // The next in line, unless it left while it waited (closed unheard: not writable with nothing queued).
+        let nextPeer = closing ? undefined : waiting.shift();
+        while (nextPeer && !nextPeer.writable) nextPeer = waiting.shift();
+        if (nextPeer) add(nextPeer);
         if (closing) finish();
         else if (writable()) on?.drain();
       },
@@ -77,7 +86,11 @@ export function hub(log: Logger, listener: Listener, idleTimeout: number | undef
     lossy: listener.datagram,
     attach(events) {
       on = events;
-      listener.take((peer) => (closing ? peer.close('local', false) : add(peer)));
+      listener.take((peer) => {
+        if (closing) peer.close('local', false);
+        else if (serial && peers.size > 0) waiting.push(peer);
+        else add(peer);
+      });
     },
     write(chunk) {
       for (const peer of peers) if (!peer.write(chunk)) full.add(peer);
@@ -92,6 +105,7 @@ export function hub(log: Logger, listener: Listener, idleTimeout: number | undef
       if (closing) return;
       closing = true;
       listener.close();
+      for (const peer of waiting.splice(0)) peer.close(reason, false);
       for (const peer of [...peers]) peer.close(reason, flush);
       finish();
     },

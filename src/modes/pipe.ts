@@ -14,23 +14,30 @@ export interface PipeSettings {
   quitAfter?: number | undefined;
   idleTimeout?: number | undefined;
   lines?: boolean | undefined;
+  quitFails?: boolean | undefined;
+  idleIsEnd?: boolean | undefined;
 }
 
 export function pipe(session: Session, peer: Endpoint, s: PipeSettings): Promise<Outcome> {
   const local = stdioEndpoint(session.stdio, framing(peer.datagram, s.lines));
-  const r = relay(session.log, peer, local, { shutdown: s.shutdown, linger: s.linger, quitAfter: s.quitAfter, idleTimeout: s.idleTimeout });
+  const r = relay(session.log, peer, local, { shutdown: s.shutdown, linger: s.linger, quitAfter: s.quitAfter, idleTimeout: s.idleTimeout, quitFails: s.quitFails, idleIsEnd: s.idleIsEnd });
   session.onSignal((outcome) => r.stop(outcome, true));
   return r.done;
 }
 
 /** The first peer of a listener, then no other (TCP: the listener closes; UDP: other senders are dropped). */
 export function pipeFirst(session: Session, listener: Listener, s: PipeSettings): Promise<Outcome> {
+  return firstPeer(session, listener, s.idleTimeout, (peer) => pipe(session, peer, s));
+}
+
+/** Serve the first peer of a listener with `serve`, and no other (replay --listen too). */
+export function firstPeer(session: Session, listener: Listener, idleTimeout: number | undefined, serve: (peer: Endpoint) => Promise<Outcome>): Promise<Outcome> {
   const since = Date.now();
   return new Promise((resolve) => {
     // -i bounds the wait for the peer too, so a test's server never hangs for want of a client.
-    const cancelIdle = watchIdle(() => Date.now() - since, s.idleTimeout, () => {
+    const cancelIdle = watchIdle(() => Date.now() - since, idleTimeout, () => {
       listener.close();
-      resolve({ reason: 'timeout', error: `Idle timeout: no ${listener.idleText} for ${(s.idleTimeout ?? 0) / 1000} s` });
+      resolve({ reason: 'timeout', error: `Idle timeout: no ${listener.idleText} for ${(idleTimeout ?? 0) / 1000} s` });
     });
     session.onSignal((outcome) => {
       cancelIdle();
@@ -41,7 +48,7 @@ export function pipeFirst(session: Session, listener: Listener, s: PipeSettings)
       cancelIdle();
       listener.take(undefined);
       listener.only(peer);
-      resolve(pipe(session, peer, s).finally(() => listener.close()));
+      resolve(serve(peer).finally(() => listener.close()));
     });
   });
 }

@@ -56,11 +56,18 @@ export type AddressRole = 'listen' | 'connect';
 export interface Endpoint {
   readonly host: string;
   readonly port: number;
+  /** A listener given no host: every interface, dual-stack `::` where the system has IPv6, else `0.0.0.0`. */
+  readonly any?: true;
   /** A Unix socket (host is then its path as given, port 0). */
   readonly unix?: UnixAddress | undefined;
 }
 
-const WILDCARD = { listen: '0.0.0.0', connect: '127.0.0.1' } as const;
+/** No host: loopback to dial, every interface to listen (host `::`, and `0.0.0.0` where IPv6 is missing). */
+const wildcard = (role: AddressRole, port: number): Endpoint => (role === 'listen' ? { host: '::', port, any: true } : { host: '127.0.0.1', port });
+
+// Errors that mean "this system has no IPv6": a listener on every interface then takes 0.0.0.0.
+const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EPROTONOSUPPORT']);
+export const isNoIPv6 = (code: string): boolean => NO_IPV6.has(code);
 
 let services: Map<string, number> | undefined;
 // Service names ("http") resolved through /etc/services, as getservbyname() would; read once, on first use.
@@ -104,7 +111,7 @@ const stripBrackets = (host: string): string => host.replace(/^\[(.*)\]$/, '$1')
 
 /**
  * Normalize Mona's address arguments once. Forms:
- *   (port)             a number: 0.0.0.0:port to listen, 127.0.0.1:port to dial
+ *   (port)             a number: every interface to listen (dual-stack, see wildcard), 127.0.0.1:port to dial
  *   ("host:port")      also "[::1]:80", and "1234" alone as a port
  *   (host, port)       port a number or a numeric/service string
  *   (SocketAddress)
@@ -115,14 +122,15 @@ export function parseAddress(args: readonly unknown[], role: AddressRole): Endpo
   if (first === undefined || first === null) throw new MonaError('No valid SocketAddress available to read', 'ERR_INVALID_ADDRESS');
   if (second !== undefined && second !== null) {
     if (typeof first !== 'string') throw new MonaError(`Invalid host ${show(first)}`, 'ERR_INVALID_ADDRESS');
-    return { host: stripBrackets(first) || WILDCARD[role], port: toPort(second, role) };
+    const host = stripBrackets(first);
+    return host ? { host, port: toPort(second, role) } : wildcard(role, toPort(second, role));
   }
-  if (typeof first === 'number' || typeof first === 'bigint') return { host: WILDCARD[role], port: toPort(first, role) };
+  if (typeof first === 'number' || typeof first === 'bigint') return wildcard(role, toPort(first, role));
   if (typeof first !== 'string') throw new MonaError('No valid SocketAddress available to read', 'ERR_INVALID_ADDRESS');
-  if (/^\s*\d+\s*$/.test(first)) return { host: WILDCARD[role], port: toPort(first, role) };
+  if (/^\s*\d+\s*$/.test(first)) return wildcard(role, toPort(first, role));
   const { host, port } = splitHostPort(first);
   if (port === undefined || port === '') throw new MonaError(`Missing port number in ${first}`, 'ERR_INVALID_ADDRESS');
-  return { host: host || WILDCARD[role], port: toPort(port, role) };
+  return host ? { host, port: toPort(port, role) } : wildcard(role, toPort(port, role));
 }
 
 /** parseAddress, or a Unix socket path given alone ("/run/app.sock", "./app.sock", "@name"): TCP's address forms. */

@@ -3,7 +3,7 @@
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, SIGINT: 130, SIGTERM: 143 } as const;
 
 export type ExitReason =
-  | 'done' | 'refused' | 'unreachable' | 'timeout' | 'dns' | 'in-use' | 'denied' | 'reset' | 'usage' | 'script' | 'signal' | 'io'
+  | 'done' | 'refused' | 'unreachable' | 'timeout' | 'dns' | 'in-use' | 'denied' | 'reset' | 'usage' | 'script' | 'signal' | 'io' | 'mismatch'
   | 'tls';
 
 /** The words of a cause: fixed, or made from the error (a TLS name mismatch names the certificate's names). */

@@ -30,6 +30,8 @@ export interface TCPClientOptions {
   sendHighWater?: number | undefined;
   /** A send() that would queue more than this closes the connection with an ERROR (`error` says why). Default: none. */
   sendCap?: number | undefined;
+  /** SO_KEEPALIVE: the system probes an idle connection. Default: off. */
+  keepAlive?: boolean | undefined;
   /**
    * TLS on connect(): true verifies the server's chain and host name against the system's CAs; or Node's
    * tls.connect options (`ca`, `servername`, `ALPNProtocols`, `cert`/`key`, `rejectUnauthorized`) plus `fingerprint`.
@@ -182,6 +184,14 @@ export class TCPClient {
     this.#socket?.destroy();
   }
 
+  /** Extension: abort with a TCP reset (RST), dropping anything still queued; onDisconnection follows. */
+  reset(): void {
+    const socket = this.#socket;
+    if (!socket || socket.destroyed) return;
+    if (socket.connecting) socket.destroy();
+    else socket.resetAndDestroy();
+  }
+
   /** Extension: stop reading (the system's buffers then push back on the peer), and start again. */
   pause(): void {
     this.#userPaused = true;
@@ -241,6 +251,7 @@ export class TCPClient {
 
   #attach(socket: net.Socket, accepted: boolean): void {
     this.#socket = socket;
+    if (this.#options.keepAlive) socket.setKeepAlive(true);
     this.#state = accepted ? 'connected' : 'connecting';
     this.#error = undefined;
     this.#rest = undefined;

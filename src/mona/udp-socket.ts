@@ -1,9 +1,9 @@
 // UDPSocket: Mona's datagram socket over dgram, created lazily with the family of the first address it meets.
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import { familyOf, formatAddress, parseAddress, socketAddressOf, unmapHost, type Endpoint, type SocketAddress } from './address.js';
+import { familyOf, formatAddress, isNoIPv6, parseAddress, socketAddressOf, unmapHost, type Endpoint, type SocketAddress } from './address.js';
 import { MAX_DATAGRAM, toBytes } from './bytes.js';
-import { describeError, MonaError } from './errors.js';
+import { codeOf, describeError, MonaError } from './errors.js';
 import { handlerFailed, hasHandler, invoke, unknownHandlers } from './handler.js';
 import { observers } from './observe.js';
 import { logger } from '../log.js';
@@ -11,6 +11,11 @@ import { logger } from '../log.js';
 
 export type OnPacket = (this: UDPSocket, data: Buffer, address: string) => unknown;
 export type OnUDPError = (this: UDPSocket, message: string, code: string) => unknown;
+
+export interface UDPSocketOptions {
+  /** An IPv6 socket ("::" or a port alone) hears IPv6 senders only, not IPv4-mapped ones (default false: dual-stack). */
+  ipv6Only?: boolean | undefined;
+}
 
 type BindState = 'unbound' | 'binding' | 'bound';
 type ConnectState = 'none' | 'connecting' | 'connected';
@@ -31,6 +36,7 @@ export class UDPSocket {
   onFlush?: ((this: UDPSocket) => unknown) | undefined;
 
   readonly allowBroadcast: boolean;
+  readonly #ipv6Only: boolean;
   #socket: dgram.Socket | undefined;
   #family: 4 | 6 = 4;
   #bindState: BindState = 'unbound';
@@ -44,8 +50,9 @@ export class UDPSocket {
   // Datagrams handed to dgram and not yet sent, per socket: a closed socket waits for them (send then close works).
   readonly #inFlight = new Map<dgram.Socket, number>();
 
-  constructor(allowBroadcast: unknown = false) {
+  constructor(allowBroadcast: unknown = false, options: UDPSocketOptions = {}) {
     this.allowBroadcast = Boolean(allowBroadcast);
+    this.#ipv6Only = options.ipv6Only ?? false;
   }
 
   /** Local address; undefined while unbound. */
@@ -81,7 +88,7 @@ export class UDPSocket {
     if (this.#connectState !== 'none') throw new MonaError('Cannot bind a connected socket', 'ERR_SOCKET_DGRAM_IS_CONNECTED');
     if (this.#bindState !== 'unbound') throw new MonaError('Socket already bound', 'ERR_SOCKET_ALREADY_BOUND');
     this.#bindState = 'binding';
-    return this.#operate(target, 'Unable to bind to', (socket, host) => new Promise((done, fail) => {
+    const bind = (socket: dgram.Socket, host: string): Promise<SocketAddress> => new Promise((done, fail) => {
       socket.once('error', fail);
       socket.bind({ port: target.port, address: host, exclusive: true }, () => {
         socket.off('error', fail);
@@ -89,6 +96,13 @@ export class UDPSocket {
         observers.listening?.(local, 'udp');
         done(local);
       });
+    });
+    return this.#operate(target, 'Unable to bind to', (socket, host) => bind(socket, host).catch((err: unknown) => {
+      // A port alone where the system has no IPv6: every interface is 0.0.0.0.
+      if (!target.any || !isNoIPv6(codeOf(err))) throw err;
+      this.#socket = undefined;
+      socket.close();
+      return bind(this.#open(4), '0.0.0.0');
     }), () => { this.#bindState = 'unbound'; });
   }
 
@@ -197,7 +211,7 @@ export class UDPSocket {
 
   #open(family: 4 | 6): dgram.Socket {
     if (this.#socket) return this.#socket;
-    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
+    const socket = dgram.createSocket(family === 6 ? { type: 'udp6', ipv6Only: this.#ipv6Only } : { type: 'udp4' });
     this.#socket = socket;
     this.#family = family;
     socket.on('listening', () => {

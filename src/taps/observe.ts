@@ -7,6 +7,10 @@ export interface TapHooks {
   in?(chunk: Buffer): void;
   /** Bytes for the peer, as the relay hands them over. */
   out?(chunk: Buffer): void;
+  /** The peer finished sending (before the relay hears of it). */
+  end?(): void;
+  /** We finish sending: the relay half-closes the peer. */
+  finish?(): void;
   /** The peer's endpoint is over (before the relay hears of it). */
   closed?(failure: Failure | undefined): void;
 }
@@ -23,7 +27,10 @@ export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
           hooks.in?.(chunk);
           events.data(chunk);
         },
-        end: () => events.end(),
+        end() {
+          hooks.end?.();
+          events.end();
+        },
         drain: () => events.drain(),
         closed(failure) {
           hooks.closed?.(failure);
@@ -36,7 +43,10 @@ export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
       return inner.write(chunk);
     },
     get writable() { return inner.writable; },
-    end: () => inner.end(),
+    end() {
+      hooks.finish?.();
+      inner.end();
+    },
     close: (reason, flush) => inner.close(reason, flush),
     pause: () => inner.pause(),
     resume: () => inner.resume(),
@@ -44,5 +54,6 @@ export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
     get bytesOut() { return inner.bytesOut; },
     get idleTime() { return inner.idleTime; },
     annotate: (fields) => inner.annotate?.(fields),
+    abort: () => (inner.abort ? inner.abort() : inner.close('local', false)),
   };
 }

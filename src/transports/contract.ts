@@ -14,6 +14,8 @@ export interface TransportOptions {
   readonly wait?: number | undefined;
   /** UDP: allow broadcast destinations. */
   readonly broadcast?: boolean | undefined;
+  /** TCP: SO_KEEPALIVE on every connection. */
+  readonly keepAlive?: boolean | undefined;
   // TLS (the tls row): files are PEM, read when connecting or listening.
   readonly sslTrustfile?: string | undefined;
   readonly sslServername?: string | undefined;

@@ -51,7 +51,7 @@ export async function throughProxy(session: Session, { host: targetHost, port }:
       sockets.add(socket);
       socket = await secureSocket(socket, target.host, tls);
     }
-    return adoptSocket(socket, {}, new SocketAddress(target.host, target.port));
+    return adoptSocket(socket, { keepAlive: options.keepAlive }, new SocketAddress(target.host, target.port));
   } catch (err) {
     for (const s of sockets) s.destroy();
     if (err instanceof MonaError) throw err;

@@ -25,7 +25,7 @@ export async function dial(session: Session, target: Address, options: Transport
   if (options.proxy !== undefined && target.kind === 'inet') {
     client = await (await import('./proxy.js')).throughProxy(session, inet(target), options, tls);
   } else {
-    client = mona.createTCPClient({ family: options.family, connectTimeout: options.wait, tls });
+    client = mona.createTCPClient({ family: options.family, connectTimeout: options.wait, keepAlive: options.keepAlive, tls });
     await (target.kind === 'unix' ? client.connectAsync(new UnixAddress(target.path)) : client.connectAsync(target.host, target.port));
   }
   // Paused until the relay attaches: nothing is read before someone listens.
@@ -37,7 +37,7 @@ export async function dial(session: Session, target: Address, options: Transport
 
 /** Listen on an IP address or a Unix path (TLS with `tls`); the `listening` event names the row. */
 export async function serve(session: Session, address: Address, options: TransportOptions, name: Exclude<Transport['name'], 'udp'>, tls?: TLSServerOptions): Promise<Listener> {
-  const server = mona.createTCPServer({ ipv6Only: options.family === 6, tls });
+  const server = mona.createTCPServer({ ipv6Only: options.family === 6, client: { keepAlive: options.keepAlive }, tls });
   const local = address.kind === 'unix'
     ? await server.startAsync(new UnixAddress(address.path))
     : await startOn(address.host, options.family, (h) => server.startAsync(h, address.port));
@@ -83,7 +83,7 @@ export function clientEndpoint(log: Logger, client: TCPClient, id: number): Endp
   const label = String(peer);
   const since = Date.now();
   let on: EndpointEvents | undefined;
-  let localReason: CloseReason | undefined;
+  let localReason: CloseReason | 'reset' | undefined;
   let finSent = false;
   const annotators: Array<() => Extra> = [];
   const untrack = track({ id, peer: label, since, bytesIn: () => client.bytesIn, bytesOut: () => client.bytesOut });
@@ -135,5 +135,9 @@ export function clientEndpoint(log: Logger, client: TCPClient, id: number): Endp
     get bytesOut() { return client.bytesOut; },
     get idleTime() { return client.idleTime; },
     annotate: (fields) => { annotators.push(fields); },
+    abort() {
+      localReason ??= 'reset';
+      client.reset();
+    },
   };
 }

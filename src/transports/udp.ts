@@ -28,7 +28,8 @@ export async function connect(session: Session, target: Address, options: Transp
 
 export async function listen(session: Session, address: Address, options: TransportOptions): Promise<Listener> {
   const { host, port } = inet(address);
-  const socket = mona.createUDPSocket(options.broadcast);
+  // -6: IPv6 senders only (IPV6_V6ONLY), as for TCP; -4 binds 0.0.0.0, which hears IPv4 only anyway.
+  const socket = mona.createUDPSocket(options.broadcast, { ipv6Only: options.family === 6 });
   const local = await startOn(host, options.family, (h) => socket.bindAsync(h, port));
   listening(session.log, local, 'udp');
   return senders(session.log, socket, local.value);

@@ -15,7 +15,7 @@ const COMMANDS = Object.keys(MODES) as CommandName[];
 function sample(f: Flag): unknown {
   if (f.kind === 'boolean') return true;
   if (f.kind === 'count') return 1;
-  for (const v of ['1', 'text', 'note', 'rest', '64M', 'http', 'local', 'user:pass', 'ab'.repeat(32)]) {
+  for (const v of ['1', 'text', 'note', 'rest', '64M', 'out', 'ncat', '3', 'a'.repeat(64), 'http', 'local', 'user:pass']) {
     try {
       f.parse(v, shown(f));
       return v;
@@ -34,6 +34,8 @@ function forbidden(): Array<{ command: CommandName; argv: Record<string, unknown
     for (const command of COMMANDS) {
       if (!f.commands.includes(command)) out.push({ command, argv: { [f.key]: sample(f) }, names: [shown(f), command] });
     }
+    // A flag that shapes others, alone.
+    if (f.needs) out.push({ command: f.commands[0] ?? 'tcp-client', argv: { [f.key]: sample(f) }, names: [shown(f), shown(TABLE.find((g) => g.key === f.needs?.[0]) ?? f)] });
     for (const key of f.conflicts ?? []) {
       const g = TABLE.find((x) => x.key === key);
       if (!g) throw new Error(`${f.long} conflicts with an unknown key ${key}`);
@@ -64,7 +66,8 @@ test('every flag alone, on each of its commands, is accepted and parsed', (t) =>
     for (const command of f.commands) {
       const mode: ModeName = f.selects ?? (f.modes && !f.modes.includes(MODES[command][0] ?? 'pipe') ? f.modes[0] ?? 'pipe' : MODES[command][0] ?? 'pipe');
       const selector = selectors(command).find((s) => s.selects === mode && s !== f);
-      const argv = { [f.key]: sample(f), ...(selector ? { [selector.key]: true } : {}) };
+      const need = TABLE.find((g) => f.needs?.includes(g.key) && g.commands.includes(command));
+      const argv = { [f.key]: sample(f), ...(selector ? { [selector.key]: true } : {}), ...(need ? { [need.key]: sample(need) } : {}) };
       t.notThrows(() => readSettings(command, argv), `${command} ${JSON.stringify(argv)}`);
     }
   }

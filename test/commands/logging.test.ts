@@ -3,6 +3,8 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { CLI, parseJsonLines, runCli, startCli, type JsonLine } from '../helpers/cli.js';
 import { closeAllPeers, closedPort, connectTcp, readAll, tcpPeer, within } from '../helpers/net.js';
+import { noPty } from '../helpers/pty.js';
+import { testUnless } from '../helpers/skip.js';
 
 test.after.always(closeAllPeers);
 
@@ -100,14 +102,7 @@ test('-v adds the INFO lifecycle lines; the default does not', async (t) => {
   t.is(bad.code, 2);
 });
 
-const hasScript = spawnSync('script', ['--version']).status === 0;
-
-test('colour on a TTY, none with NO_COLOR (run under a pseudo-terminal with script)', async (t) => {
-  if (!hasScript) {
-    t.log('skipped: script(1) from util-linux is not installed');
-    t.pass();
-    return;
-  }
+testUnless(noPty())('colour on a TTY, none with NO_COLOR (run under a pseudo-terminal with script)', async (t) => {
   const port = await closedPort();
   // script -e exits with the command's status (1 here: the connection is refused).
   const run = (extra: NodeJS.ProcessEnv): string => spawnSync('script', ['-qec', `"${process.execPath}" "${CLI}" tcp-client 127.0.0.1:${port}`, '/dev/null'], {

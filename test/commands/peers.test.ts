@@ -1,19 +1,17 @@
 // Interoperability with the netcats users have: OpenBSD nc and socat as the other end, byte-exact both ways.
 import test from 'ava';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startCli } from '../helpers/cli.js';
 import { closedPort, sha256, within } from '../helpers/net.js';
+import { missingCommand, testUnless } from '../helpers/skip.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mona-nc-peers-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
-const installed = (cmd: string, args: string[]): boolean => !spawnSync(cmd, args, { stdio: 'ignore' }).error;
-const nc = installed('nc', ['-h']);
-const socat = installed('socat', ['-V']);
 
 /** Run a peer command to its end (bounded); its stdout as bytes. */
 function peer(cmd: string, args: string[], stdin?: string): Promise<{ code: number | null; stdout: Buffer }> {
@@ -35,10 +33,8 @@ async function clientTo(port: number, data: Buffer): ReturnType<typeof runCli> {
   return r;
 }
 
-const withNc = nc ? test : test.skip;
-const withSocat = socat ? test : test.skip;
-if (!nc) test('OpenBSD nc as a peer', (t) => { t.log('skipped: nc (netcat-openbsd) is not installed'); t.pass(); });
-if (!socat) test('socat as a peer', (t) => { t.log('skipped: socat is not installed'); t.pass(); });
+const withNc = testUnless(missingCommand('nc', 'nc (netcat-openbsd)', ['-h']));
+const withSocat = testUnless(missingCommand('socat', 'socat', ['-V']));
 
 withNc('tcp-client -> nc -l: 1 MiB of random bytes arrive sha256-identical, both exit 0', async (t) => {
   const data = randomBytes(1024 * 1024);

@@ -9,6 +9,7 @@ import { formatBytes } from '../../src/taps/progress.js';
 import { runCli } from '../helpers/cli.js';
 import { closeAllPeers, connectTcp, readAll, sha256, tcpPeer, udpPeer, within } from '../helpers/net.js';
 import { noPty, runInPty, shellQuote } from '../helpers/pty.js';
+import { testUnless } from '../helpers/skip.js';
 
 test.after.always(closeAllPeers);
 
@@ -31,8 +32,7 @@ const parse = (output: string): { lines: string[]; left: string } => ({
   left: output.split('\r\n').at(-1)?.split(ERASE).at(-1) ?? '',
 });
 
-const ptyTest = noPty() === undefined ? test : test.skip;
-if (noPty()) test('--progress under a terminal', (t) => { t.log(`skipped: ${noPty() ?? ''}`); t.pass(); });
+const ptyTest = testUnless(noPty());
 
 ptyTest('tcp-client: the line counts both ways, is erased at the end, and stdout is byte-exact', async (t) => {
   const data = randomBytes(200_000);

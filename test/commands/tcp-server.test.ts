@@ -1,9 +1,9 @@
 // tcp-server as a child process with plain Node clients: one client, -k, --echo, the listening line.
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { runCli, startCli } from '../helpers/cli.js';
 import { closeAllPeers, connectTcp, readAll, sha256, tcpPeer, within } from '../helpers/net.js';
+import { noIPv6Loopback, testUnless } from '../helpers/skip.js';
 
 test.after.always(closeAllPeers);
 
@@ -121,17 +121,7 @@ test(listens, ['127.0.0.1', '0'], /NOTE listening on 127\.0\.0\.1:[1-9]\d*$/);
 test(listens, ['0'], /NOTE listening on (\[::\]|0\.0\.0\.0):[1-9]\d*$/);
 test(listens, ['0', '-4'], /NOTE listening on 0\.0\.0\.0:[1-9]\d*$/);
 
-test('[::1]:0 listens on IPv6 loopback and serves an IPv6 client', async (t) => {
-  const probe = net.createServer();
-  const v6 = await new Promise<boolean>((resolve) => {
-    probe.once('error', () => resolve(false));
-    probe.listen(0, '::1', () => { probe.close(); resolve(true); });
-  });
-  if (!v6) {
-    t.log('skipped: no IPv6 loopback on this machine');
-    t.pass();
-    return;
-  }
+testUnless(noIPv6Loopback())('[::1]:0 listens on IPv6 loopback and serves an IPv6 client', async (t) => {
   const cli = startCli(['tcp-server', '[::1]:0', '--echo']);
   const line = await cli.waitLine(/listening on /);
   t.regex(line, /listening on \[::1\]:\d+$/);

@@ -9,16 +9,19 @@ const parses = test.macro({
   title: (_, args: unknown[], role) => `${role} ${JSON.stringify(args)}`,
 });
 
-test(parses, [1234], 'listen', { host: '0.0.0.0', port: 1234 });
+test(parses, [1234], 'listen', { host: '::', port: 1234, any: true });
 test(parses, [1234], 'connect', { host: '127.0.0.1', port: 1234 });
-test(parses, ['1234'], 'listen', { host: '0.0.0.0', port: 1234 });
+test(parses, ['1234'], 'listen', { host: '::', port: 1234, any: true });
+test(parses, ['', 1234], 'listen', { host: '::', port: 1234, any: true });
+test(parses, ['0.0.0.0', 1234], 'listen', { host: '0.0.0.0', port: 1234 });
+test(parses, ['[::]:1234'], 'listen', { host: '::', port: 1234 });
 test(parses, ['127.0.0.1:80'], 'connect', { host: '127.0.0.1', port: 80 });
 test(parses, ['[::1]:80'], 'connect', { host: '::1', port: 80 });
 test(parses, ['localhost', 80], 'connect', { host: 'localhost', port: 80 });
 test(parses, ['localhost', '80'], 'connect', { host: 'localhost', port: 80 });
 test(parses, ['[::1]', 8080], 'connect', { host: '::1', port: 8080 });
 test(parses, ['::1', 8080], 'connect', { host: '::1', port: 8080 });
-test(parses, [':0'], 'listen', { host: '0.0.0.0', port: 0 });
+test(parses, [':0'], 'listen', { host: '::', port: 0, any: true });
 test(parses, [new SocketAddress('10.0.0.1', 9)], 'connect', { host: '10.0.0.1', port: 9 });
 
 const fails = test.macro({

@@ -87,9 +87,13 @@ test('stdin that is a directory: exit 1, one ERROR "stdin: is a directory"', asy
 
 /** Durations past setTimeout's limit (2^31 - 1 ms) must neither fire early nor warn. */
 const longDuration = test.macro(async (t, args: (port: number) => string[], peerFinFirst: boolean) => {
-  const peer = await tcpPeer((s) => { if (peerFinFirst) s.end('fin'); s.resume(); });
+  let connected!: () => void;
+  const connection = new Promise<void>((resolve) => { connected = resolve; });
+  const peer = await tcpPeer((s) => { if (peerFinFirst) s.end('fin'); s.resume(); connected(); });
   const cli = startCli(args(peer.port), { stdin: 'pipe' });
   if (!peerFinFirst) cli.child.stdin?.end('x');
+  // Connected: the session runs, its signal handlers are in place; a timer that fired early would end it by now.
+  await within(connection, 10_000, 'the connection');
   await delay(1200);
   t.is(cli.child.exitCode, null, 'still running');
   cli.child.kill('SIGTERM');

@@ -42,7 +42,7 @@ test('parseAddress on address-shaped strings ("host:port", "[v6]:port", ports, j
   const port = fc.oneof(fc.integer({ min: -5, max: 70000 }).map(String), fc.string({ maxLength: 6 }), fc.constantFrom('http', ' 80 ', '0x50', '1e3', ''));
   const text = fc.tuple(host, port, fc.constantFrom('plain', 'bracket', 'space')).map(([h, p, form]) => (form === 'bracket' ? `[${h}]:${p}` : form === 'space' ? `${h} :${p}` : `${h}:${p}`));
   fc.assert(fc.property(fc.oneof(text, host, port), role, (s, r) => {
-    t.true(answersOrRefuses(() => parseAddress([s], r), MonaError) || true);
+    t.notThrows(() => answersOrRefuses(() => parseAddress([s], r), MonaError));
   }), { numRuns: 5000 });
 });
 
@@ -56,10 +56,10 @@ test('formatAddress and parseAddress round-trip every IP literal and port, in ev
   }), { numRuns: 3000 });
 });
 
-test('a port alone: all interfaces to listen, loopback to dial', (t) => {
+test('a port alone: every interface (dual-stack) to listen, loopback to dial', (t) => {
   fc.assert(fc.property(fc.integer({ min: 1, max: 65535 }), fc.boolean(), (port, asText) => {
     const p = asText ? String(port) : port;
-    t.deepEqual(parseAddress([p], 'listen'), { host: '0.0.0.0', port });
+    t.deepEqual(parseAddress([p], 'listen'), { host: '::', port, any: true });
     t.deepEqual(parseAddress([p], 'connect'), { host: '127.0.0.1', port });
   }), { numRuns: 1000 });
 });

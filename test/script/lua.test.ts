@@ -39,7 +39,7 @@ test('the seed TCP server sample: echoes every byte value, NOTEs each reception'
   const r = await cli.done();
   t.is(r.code, 130);
   t.true(lines(r.stderr).some((l) => /^NOTE Reception from 127\.0\.0\.1:\d+ to 127\.0\.0\.1:\d+$/.test(l)));
-  t.true(lines(r.stderr).some((l) => /^NOTE listening on 0\.0\.0\.0:\d+$/.test(l)));
+  t.true(lines(r.stderr).some((l) => /^NOTE listening on (\[::\]|0\.0\.0\.0):\d+$/.test(l)));
 });
 
 test('the seed UDP echo server sample', async (t) => {
