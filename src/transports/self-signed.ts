@@ -66,8 +66,9 @@ export interface Certificate {
 /** A fresh EC P-256 key and an X.509 v3 certificate for it (tests make their CAs with this too). */
 export function makeCertificate(spec: CertificateSpec): Certificate {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  // A positive INTEGER in minimal DER: the first byte neither 0 (a redundant leading zero) nor over 0x7f (negative).
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
   const extensions = [
     ...(spec.names?.length ? [altNames(spec.names)] : []),
     ...(spec.ca ? [seq(BASIC_CONSTRAINTS, der(0x01, Buffer.from([0xff])), der(0x04, seq(der(0x01, Buffer.from([0xff])))))] : []),
