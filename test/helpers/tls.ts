@@ -33,6 +33,9 @@ export function makePki(): Pki {
   const other = makeCertificate({ commonName: 'untrusted CA', ca: true, ...valid });
   const by = (issuer: Certificate, commonName: string) => ({ issuer: { commonName, key: issuer.keyObject } });
   const dir = mkdtempSync(join(tmpdir(), 'mona-nc-pki-'));
+  // Keys never outlive the test process, even one that ends without its after.always hooks.
+  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', remove);
   return {
     dir,
     ca,
@@ -47,7 +50,7 @@ export function makePki(): Pki {
       writeFileSync(path, text, { mode: 0o600 });
       return path;
     },
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    remove,
   };
 }
 
