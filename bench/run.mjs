@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench: mona-nc against nc, ncat, socat and bare Node, interleaved runs, medians, ratios from this run.
-// Usage: node bench/run.mjs [--runs N=3] [--cases bulk,echo,storm,udp,startup] [--seconds S=5] [--quick] [--out FILE]
+// Usage: node bench/run.mjs [--runs N=3] [--cases bulk,echo,storm,udp,startup,tls-bulk,tls-echo] [--seconds S=5] [--quick] [--out FILE]
 //   --quick: 1 run, 2 s echo, 256 MiB bulk (a smoke test, not figures to quote).
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, ftruncateSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   BENCH, ROOT, buildLoadgen, cpuSeconds, env, freePort, have, loadgen, median, rss, sh, sleep, stop, treeMemory, waitBound, watchPeak, within,
 } from './lib.mjs';
+import { tlsCases } from './tls.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -18,7 +19,7 @@ const flag = (name, fallback) => {
 const quick = argv.includes('--quick');
 const RUNS = Number(flag('runs', quick ? 1 : 3));
 const ECHO_S = Number(flag('seconds', quick ? 2 : 5));
-const CASES = new Set(flag('cases', 'bulk,echo,storm,udp,startup').split(','));
+const CASES = new Set(flag('cases', 'bulk,echo,storm,udp,startup,tls-bulk,tls-echo').split(','));
 const BULK_BYTES = (quick ? 256 : 1024) * 1024 * 1024;
 const CONCURRENCY = [1, 50, 200];
 const STORM = 1000;
@@ -365,15 +366,17 @@ function targets() {
   print();
 }
 
-const cases = { bulk, echo, storm, udp, startup };
+const { tlsNote, ...tls } = tlsCases({ print, fmt, ratio, mb, RUNS, BULK_BYTES, ECHO_S, peers, MONA, dir, results });
+const cases = { bulk, echo, storm, udp, startup, ...tls };
 for (const [name, fn] of Object.entries(cases)) {
   if (!CASES.has(name)) continue;
-  if (name !== 'bulk' && name !== 'startup' && lg.reason) continue;
+  if (['echo', 'storm', 'udp'].includes(name) && lg.reason) continue;
   const t0 = Date.now();
   process.stderr.write(`bench: ${name}...\n`);
   await fn();
   process.stderr.write(`bench: ${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 }
 targets();
+tlsNote();
 const outFile = flag('out', undefined);
 if (outFile) writeFileSync(outFile, `${out.join('\n')}\n`);

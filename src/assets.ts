@@ -64,11 +64,13 @@ export function assetPath(name: string): string {
 }
 
 /**
+/**
  * Heavy libraries only some runs need (wasmoon: Lua and sucrase: TypeScript, for `run`; yargs: --help and
- * completion). The CLI bundle leaves them out, so that every other run starts without compiling them: scripts/bundle.mjs writes each to
- * dist/vendor/NAME.cjs, and the standalone binary embeds those files as assets.
+ * completion; socks: --proxy-type socks4/socks5, 190 KB). The CLI bundle leaves them out, so that every other run
+ * starts without compiling them: scripts/bundle.mjs writes each to dist/vendor/NAME.cjs, and the standalone binary
+ * embeds those files as assets.
  */
-export const VENDORS = ['wasmoon', 'sucrase', 'yargs'] as const;
+export const VENDORS = ['wasmoon', 'sucrase', 'yargs', 'socks'] as const;
 export type Vendor = (typeof VENDORS)[number];
 
 /** Load a vendor library: from node_modules (the unbundled tree), dist/vendor (the npm bundle), or the binary. */

@@ -16,7 +16,7 @@ export type Extra = Readonly<Record<string, string | number>>;
 
 /** The lifecycle moments of cli.md, each with its fixed fields. */
 export interface EventFields {
-  listening: { address: string; transport: 'tcp' | 'udp' };
+  listening: { address: string; transport: 'tcp' | 'udp' | 'tls' | 'unix' };
   connected: { local: string; peer: string };
   accepted: { local: string; peer: string; id: number };
   eof: { peer: string; direction: 'in' | 'out' };

@@ -6,12 +6,15 @@ import test, { type ExecutionContext } from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
+import net from 'node:net';
+import tls from 'node:tls';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI, runCli } from './helpers/cli.js';
 import { closeAllPeers, closedPort, connectTcp, delay, readAll, tcpPeer, udpPeer, within } from './helpers/net.js';
+import { socks5Proxy } from './helpers/proxies.js';
 import { missingCommand, testUnless } from './helpers/skip.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -197,7 +200,79 @@ const echoes = (transport: 'tcp' | 'udp'): Runner => server(async (t, port, run)
   await run.done();
 });
 
+/** A Unix socket path of this run for the examples' /tmp/app.sock. */
+const socketPath = (): string => join(dir, `app-${folders}.sock`);
+
+/** A client example through a SOCKS5 proxy (1080 in the example) to an echo server (8080): request.bin comes back. */
+const throughSocks = (credentials: { user: string; pass: string } | undefined): Runner => async (t, example) => {
+  const echo = await tcpPeer((s) => s.pipe(s));
+  const proxy = await socks5Proxy(credentials);
+  t.teardown(() => proxy.close());
+  const request = randomBytes(100_000);
+  const run = sh(t, withPort(example, echo.port).replace('1080', String(proxy.port)), { 'request.bin': request });
+  t.is(await run.done(), 0, run.stderr());
+  t.true(run.stdout().equals(request));
+  t.deepEqual(proxy.asked, [`127.0.0.1:${echo.port}`]);
+};
+
+/** An HTTP proxy server example (3128 in the example): a GET through it reaches an origin; with credentials, a 407 first. */
+const httpProxyServer = (credentials: string | undefined): Runner => async (t, example) => {
+  const origin = await tcpPeer((s) => s.once('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\norigin')));
+  const port = await freePort();
+  const run = sh(t, example.replace('3128', String(port)));
+  await run.waitStderr(/listening on /);
+  const ask = async (auth: string): Promise<string> => (await exchange(port, `GET http://127.0.0.1:${origin.port}/ HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}\r\n`)).toString();
+  if (credentials) t.regex(await ask(''), /^HTTP\/1\.1 407 /);
+  const answer = await ask(credentials ? `Proxy-Authorization: Basic ${Buffer.from(credentials).toString('base64')}\r\n` : '');
+  t.regex(answer, /^HTTP\/1\.1 200 OK[\s\S]*origin$/);
+  run.kill();
+  await run.done();
+};
+
 const RUNNERS: Record<string, Runner> = {
+  'mona-nc tcp-server -U /tmp/app.sock --echo': async (t, example) => {
+    const path = socketPath();
+    const run = sh(t, example.replace('/tmp/app.sock', path));
+    await run.waitStderr(/listening on /);
+    const socket = net.connect({ path, allowHalfOpen: true });
+    const answer = readAll(socket);
+    socket.end('over unix');
+    t.is((await within(answer, 8000, 'the echo')).toString(), 'over unix');
+    run.kill();
+    await run.done();
+    // sh goes at the signal; mona-nc, killed with it, removes its file as it exits.
+    t.false(await until(() => existsSync(path), (there) => !there, 'the socket file removed at exit'));
+  },
+  'mona-nc tcp-client -U /tmp/app.sock < request.bin': async (t, example) => {
+    const path = socketPath();
+    const server = net.createServer({ allowHalfOpen: true }, (s) => s.pipe(s));
+    await new Promise<void>((resolve) => server.listen(path, () => resolve()));
+    t.teardown(() => server.close());
+    const request = randomBytes(100_000);
+    const run = sh(t, example.replace('/tmp/app.sock', path), { 'request.bin': request });
+    t.is(await run.done(), 0, run.stderr());
+    t.true(run.stdout().equals(request));
+  },
+  'mona-nc tcp-client 127.0.0.1:8080 --proxy 127.0.0.1:1080 --proxy-type socks5 --proxy-auth me:pw < request.bin': throughSocks({ user: 'me', pass: 'pw' }),
+  'mona-nc tcp-client 127.0.0.1:8080 --proxy 127.0.0.1:1080 --proxy-type socks5 < request.bin': throughSocks(undefined),
+  'mona-nc tcp-server 127.0.0.1:3128 --proxy-type http': httpProxyServer(undefined),
+  'mona-nc tcp-server 127.0.0.1:3128 --proxy-type http --proxy-auth me:secret': httpProxyServer('me:secret'),
+  'mona-nc tcp-server 8443 --ssl --echo': async (t, example) => {
+    const port = await freePort();
+    const run = sh(t, example.replace('8443', String(port)));
+    const note = await run.waitStderr(/ephemeral certificate, SHA-256 (\S+)/);
+    await run.waitStderr(/listening on /);
+    const seen = await within(new Promise<string>((resolve, reject) => {
+      const s = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => s.end('secure echo'));
+      let got = '';
+      s.on('data', (d: Buffer) => { got += d.toString(); });
+      s.on('end', () => resolve(`${s.getPeerCertificate().fingerprint256 ?? ''} ${got}`));
+      s.on('error', reject);
+    }), 8000, 'the TLS echo');
+    t.is(seen, `${note[1] ?? ''} secure echo`);
+    run.kill();
+    await run.done();
+  },
   'mona-nc connect 127.0.0.1:1234 < request.bin > reply.bin': async (t, example) => {
     const peer = await tcpPeer((s) => s.pipe(s));
     const request = randomBytes(200_000);
@@ -384,6 +459,8 @@ Object.assign(RUNNERS, {
 } satisfies Record<string, Runner>);
 
 const NOT_RUNNABLE: Record<string, string> = {
+  'mona-nc tcp-client localhost 8443 --ssl-fingerprint 5E:0B:...:9A': '5E:0B:...:9A stands for the fingerprint the server logs (the --ssl --echo runner checks that the logged one is the one a client sees)',
+  "printf 'HEAD / HTTP/1.0\\r\\n\\r\\n' | mona-nc tcp-client --ssl example.com 443": 'it asks example.com, on the internet: tests stay on loopback',
   "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | mona-nc tcp-client example.com 80": 'it asks example.com, on the internet: tests stay on loopback',
 };
 

@@ -36,7 +36,7 @@ const npm = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } 
 
 // Only what runs: the bin, the bundle (and its code cache) and its vendor files, the library with its types, the man
 // page, README, LICENSE.
-const SHIPPED = /^(package\.json|README\.md|LICENSE|bin\/mona-nc\.js|bin\/package\.json|dist\/mona-nc\.cjs(\.cache)?|dist\/vendor\/((wasmoon|sucrase|yargs)\.cjs|glue\.wasm)|dist\/src\/(index|log)\.(js|d\.ts)|dist\/src\/mona\/[a-z-]+\.(js|d\.ts)|man\/mona-nc\.1)$/;
+const SHIPPED = /^(package\.json|README\.md|LICENSE|bin\/mona-nc\.js|bin\/package\.json|dist\/mona-nc\.cjs(\.cache)?|dist\/vendor\/((wasmoon|sucrase|yargs|socks)\.cjs|glue\.wasm)|dist\/src\/(index|log)\.(js|d\.ts)|dist\/src\/mona\/[a-z-]+\.(js|d\.ts)|man\/mona-nc\.1)$/;
 
 let tarball = '';
 let packed: Run;

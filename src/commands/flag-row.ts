@@ -5,7 +5,7 @@ import { parseSeconds } from '../core/parse.js';
 
 export type CommandName = 'tcp-client' | 'tcp-server' | 'udp connect' | 'udp bind' | 'run' | 'replay';
 /** What a command does with its endpoints; a selector flag picks it (none: the command's first). */
-export type ModeName = 'pipe' | 'fan-out' | 'echo' | 'script' | 'replay' | 'scan';
+export type ModeName = 'pipe' | 'fan-out' | 'echo' | 'script' | 'replay' | 'scan' | 'http-proxy';
 
 export interface Flag<K extends string = string, T = unknown> {
   /** The key in yargs' argv (camelCase) and in the settings. */

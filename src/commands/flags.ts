@@ -9,11 +9,14 @@ import { rewrite, type Compat } from './compat.js';
 import { TESTING_FLAGS } from './flags-testing.js';
 import { ALL, bool, duration, NET, oneOf, row, SERVERS, STDIO, TCP, text, UDP, type CommandName, type Flag, type ModeName } from './flag-row.js';
 import { NCAT_FLAGS } from './flags-ncat.js';
+import { PROXY_FLAGS } from './flags-proxy.js';
+import { TLS_FLAGS } from './flags-tls.js';
+import { UNIX_FLAGS } from './flags-unix.js';
 
 /** The modes of each command, the one used when no selector flag is given first. */
 export const MODES: Readonly<Record<CommandName, readonly ModeName[]>> = {
   'tcp-client': ['pipe', 'scan'],
-  'tcp-server': ['pipe', 'fan-out', 'echo'],
+  'tcp-server': ['pipe', 'fan-out', 'echo', 'http-proxy'],
   'udp connect': ['pipe', 'scan'],
   'udp bind': ['pipe', 'fan-out', 'echo'],
   run: ['script'],
@@ -23,7 +26,7 @@ export const MODES: Readonly<Record<CommandName, readonly ModeName[]>> = {
 const MiB = 1024 * 1024;
 
 /** Why a mode refuses a flag, said after the conflict. */
-const WHY: Partial<Record<ModeName, string>> = { echo: '--echo does not use stdin or stdout' };
+const WHY: Partial<Record<ModeName, string>> = { echo: '--echo does not use stdin or stdout', 'http-proxy': 'an HTTP proxy does not use stdin or stdout' };
 
 // Row groups of other concerns are spread in here (`...TLS_FLAGS`), each from its own flags-*.ts.
 export const FLAGS = [
@@ -42,6 +45,8 @@ export const FLAGS = [
   row({ key: 'quitAfter', long: 'quit-after', short: 'q', kind: 'value', value: 'SECS', commands: NET, modes: STDIO, describe: 'exit SECS after stdin EOF (exit 0)', parse: duration }),
   row({ key: 'linger', long: 'linger', kind: 'value', value: 'SECS', commands: TCP, modes: ['pipe'], describe: 'after the peer\'s FIN, keep sending stdin until it has been idle SECS (default 0.5)', parse: (raw, name) => duration(raw, name) ?? 500 }),
   row({ key: 'progress', long: 'progress', kind: 'boolean', commands: NET, modes: STDIO, describe: 'a live line on stderr: bytes in and out, rate, elapsed (stderr a terminal, stdout not)', parse: bool }),
+  // Before the server modes: a selector earlier in the table wins, and --proxy-type http implies -k.
+  ...PROXY_FLAGS,
   // Server modes.
   row({ key: 'echo', long: 'echo', kind: 'boolean', commands: SERVERS, selects: 'echo', describe: 'send every peer its own data back (implies -k; stdin and stdout are not used)', parse: bool }),
   row({ key: 'keepOpen', long: 'keep-open', short: 'k', kind: 'boolean', commands: SERVERS, selects: 'fan-out', describe: 'many peers at once: stdin goes to all of them, all of them to stdout', parse: bool }),
@@ -57,6 +62,8 @@ export const FLAGS = [
   row({ key: 'scriptMemory', long: 'script-memory', kind: 'value', value: 'BYTES', commands: ['run'], describe: 'cap the Lua heap at BYTES: past it a handler fails with "not enough memory" (default 512M)', parse: (raw, name) => parseBytes(name, text(raw), 32 * MiB, 2048 * MiB) ?? 512 * MiB }),
   ...TESTING_FLAGS,
   ...NCAT_FLAGS,
+  ...TLS_FLAGS,
+  ...UNIX_FLAGS,
 ] as const;
 
 type Row = (typeof FLAGS)[number];
@@ -69,6 +76,8 @@ export type Settings = { readonly [R in Row as R['key']]: ReturnType<R['parse']>
 type Args = Readonly<Record<string, unknown>>;
 
 const given = (f: Flag, argv: Args): boolean => argv[f.key] !== undefined && !(f.kind === 'count' && !argv[f.key]);
+/** A selector picks its mode when given: a switch set, or a value (`--proxy-type http`). */
+const selecting = (f: Flag, argv: Args): boolean => f.selects !== undefined && (f.kind === 'value' ? argv[f.key] !== undefined : argv[f.key] === true);
 
 /** How the user wrote a flag: its short form if it has one, --no-X for a negated boolean. */
 export const shown = (f: Flag, argv?: Args): string => {
@@ -79,7 +88,7 @@ export const shown = (f: Flag, argv?: Args): string => {
 /** The mode a command line asks for: the first selector given, else the command's first mode. */
 function modeOf(command: CommandName, argv: Args): ModeName {
   const modes = MODES[command];
-  const selected = FLAGS.find((f: Flag) => f.selects !== undefined && modes.includes(f.selects) && argv[f.key] === true);
+  const selected = FLAGS.find((f: Flag) => f.selects !== undefined && modes.includes(f.selects) && selecting(f, argv));
   return selected?.selects ?? modes[0] ?? 'pipe';
 }
 
@@ -99,7 +108,7 @@ export function check(command: CommandName, argv: Args): ModeName {
     }
   }
   const mode = modeOf(command, argv);
-  const selector = flags.find((f) => f.selects === mode && argv[f.key] === true);
+  const selector = flags.find((f) => f.selects === mode && selecting(f, argv));
   for (const f of present) {
     const modes = f.modes;
     if (f.selects || !modes || modes.includes(mode)) continue;

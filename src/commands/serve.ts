@@ -5,6 +5,7 @@ import type { Outcome } from '../core/outcome.js';
 import { announce } from '../core/ready.js';
 import type { Session } from '../core/session.js';
 import type { Address, Transport } from '../transports/contract.js';
+import { TRANSPORTS } from '../transports/index.js';
 import type { Positional } from './command.js';
 import type { ModeName } from './flag-row.js';
 import type { Settings } from './flags.js';
@@ -16,6 +17,11 @@ type Serve = (session: Session, listener: Listener, s: Settings) => Promise<Outc
  * closes its listener behind it at once). */
 async function load(mode: ModeName): Promise<Serve> {
   if (mode === 'echo') return (await import('../modes/echo.js')).echo;
+  if (mode === 'http-proxy') {
+    const { httpProxy } = await import('../modes/http-proxy.js');
+    // Its targets are plain TCP, whatever the listener is.
+    return (session, listener, s) => httpProxy(session, listener, s, (host, port) => TRANSPORTS.tcp.connect(session, { kind: 'inet', host, port }, { family: s.family }));
+  }
   if (mode === 'fan-out') return (await import('../modes/fan-out.js')).fanOut;
   return (await import('../modes/pipe.js')).pipeFirst;
 }
@@ -35,7 +41,7 @@ export async function openListener(session: Session, transport: Transport, where
 /** `[address] <port>`: one word is a port (or host:port), two are a host and a port. */
 export const LISTEN_POSITIONALS: readonly Positional[] = [
   { name: 'address', required: false, describe: 'the host to listen on, when a port follows' },
-  { name: 'port', required: true, describe: 'PORT (all interfaces), host:port or [ipv6]:port' },
+  { name: 'port', required: true, describe: 'PORT (all interfaces), host:port or [ipv6]:port; with -U a path' },
 ];
 
 export async function serve(session: Session, transport: Transport, args: Readonly<Record<string, string | undefined>>, s: Settings): Promise<Outcome> {

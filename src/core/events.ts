@@ -6,7 +6,7 @@ type CloseReason = EventFields['closed']['reason'];
 
 const text = (address: SocketAddress | string | undefined): string => (address === undefined ? 'unknown' : String(address));
 
-export function listening(log: Logger, address: SocketAddress, transport: 'tcp' | 'udp'): void {
+export function listening(log: Logger, address: SocketAddress, transport: EventFields['listening']['transport']): void {
   log.event('listening', { address: address.value, transport }, `listening on ${address.value}`);
 }
 

@@ -31,6 +31,22 @@ export class SocketAddress {
   toJSON(): string { return this.value; }
 }
 
+/** A Unix socket's address: its path (`@name` for a Linux abstract name), with port 0; prints as the path. */
+export class UnixAddress extends SocketAddress {
+  override readonly value: string;
+  /** What to give the system: the path, or NUL + name for an abstract one. */
+  readonly path: string;
+  constructor(path: string) {
+    super(path, 0);
+    this.path = path.startsWith('@') ? `\0${path.slice(1)}` : path;
+    this.value = path;
+  }
+  override get isIPv6(): boolean { return false; }
+}
+
+/** A Unix socket path, as TCPClient.connect and TCPServer.start take it alone: it has a slash or starts with @. */
+export const isUnixPath = (value: unknown): value is string => typeof value === 'string' && (value.includes('/') || value.startsWith('@'));
+
 /** `[::1]:80` for IPv6, `host:port` otherwise. */
 export const formatAddress = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
 
@@ -42,6 +58,8 @@ export interface Endpoint {
   readonly port: number;
   /** A listener given no host: every interface, dual-stack `::` where the system has IPv6, else `0.0.0.0`. */
   readonly any?: true;
+  /** A Unix socket (host is then its path as given, port 0). */
+  readonly unix?: UnixAddress | undefined;
 }
 
 /** No host: loopback to dial, every interface to listen (host `::`, and `0.0.0.0` where IPv6 is missing). */
@@ -113,6 +131,14 @@ export function parseAddress(args: readonly unknown[], role: AddressRole): Endpo
   const { host, port } = splitHostPort(first);
   if (port === undefined || port === '') throw new MonaError(`Missing port number in ${first}`, 'ERR_INVALID_ADDRESS');
   return host ? { host, port: toPort(port, role) } : wildcard(role, toPort(port, role));
+}
+
+/** parseAddress, or a Unix socket path given alone ("/run/app.sock", "./app.sock", "@name"): TCP's address forms. */
+export function parseStreamAddress(args: readonly unknown[], role: AddressRole): Endpoint {
+  const [first, second] = args;
+  if (first instanceof UnixAddress) return { host: first.value, port: 0, unix: first };
+  if ((second === undefined || second === null) && isUnixPath(first)) return { host: first, port: 0, unix: new UnixAddress(first) };
+  return parseAddress(args, role);
 }
 
 /** "::ffff:127.0.0.1" (an IPv4 peer of a dual-stack socket) reads as "127.0.0.1". */

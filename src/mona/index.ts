@@ -17,6 +17,7 @@ export { TCPClient, DEFAULT_REST_CAP, type TCPClientOptions, type OnData, type O
 export { TCPServer, type TCPServerOptions, type OnConnection } from './tcp-server.js';
 export { UDPSocket, type OnPacket, type UDPSocketOptions } from './udp-socket.js';
 export { MAX_DATAGRAM } from './bytes.js';
-export { SocketAddress, formatAddress, parseAddress, type Endpoint } from './address.js';
+export { SocketAddress, UnixAddress, formatAddress, parseAddress, type Endpoint } from './address.js';
+export type { TLSClientOptions, TLSServerOptions, TLSInfo } from './tls.js';
 export { MonaError, EXIT, type ExitReason } from './errors.js';
 export { applyRest, toCount, type OnDataReturn } from './rest.js';

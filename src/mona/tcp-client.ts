@@ -1,11 +1,12 @@
 // TCPClient: Mona's non-blocking TCP socket over net.Socket: the rest rule, one onDisconnection per connection.
 import net from 'node:net';
-import { formatAddress, parseAddress, SocketAddress, socketAddressOf, type Endpoint } from './address.js';
+import { formatAddress, parseStreamAddress, SocketAddress, socketAddressOf, UnixAddress, type Endpoint } from './address.js';
 import { toBytes } from './bytes.js';
 import { describeError, MonaError } from './errors.js';
 import { handlerFailed, hasHandler, invoke, unknownHandlers } from './handler.js';
 import { settleRest, type OnDataReturn, type RestHooks } from './rest.js';
 import { churn } from './reclaim.js';
+import { connectTLS, tlsInfo, type TLSClientOptions, type TLSInfo } from './tls.js';
 import { logger } from '../log.js';
 
 export const DEFAULT_REST_CAP = 16 * 1024 * 1024;
@@ -36,6 +37,11 @@ export interface TCPClientOptions {
   sendCap?: number | undefined;
   /** SO_KEEPALIVE: the system probes an idle connection. Default: off. */
   keepAlive?: boolean | undefined;
+  /**
+   * TLS on connect(): true verifies the server's chain and host name against the system's CAs; or Node's
+   * tls.connect options (`ca`, `servername`, `ALPNProtocols`, `cert`/`key`, `rejectUnauthorized`) plus `fingerprint`.
+   */
+  tls?: boolean | TLSClientOptions | undefined;
 }
 
 // How long a connection given up by connect()-after-disconnect() may wait for the peer's FIN once ours is out.
@@ -49,7 +55,7 @@ type State = 'idle' | 'connecting' | 'connected';
 
 const EVENTS = ['onData', 'onDisconnection', 'onFlush', 'onEnd'] as const;
 
-let adopt: (client: TCPClient, socket: net.Socket) => void;
+let adopt: (client: TCPClient, socket: net.Socket, peer: SocketAddress | undefined) => void;
 
 export class TCPClient {
   /** Data arrived: `data` is the kept rest followed by the new bytes; return the rest to keep (spec section 4). */
@@ -88,7 +94,11 @@ export class TCPClient {
   readonly #onDataReturn: OnDataReturn;
 
   static {
-    adopt = (client, socket) => client.#attach(socket, true);
+    adopt = (client, socket, peer) => {
+      client.#attach(socket, true);
+      if (peer) client.#peer = peer;
+      if (peer instanceof UnixAddress) client.#local ??= peer;
+    };
   }
 
   constructor(options: TCPClientOptions = {}) {
@@ -115,6 +125,8 @@ export class TCPClient {
   get bytesOut(): number { return this.#bytesOut; }
   /** Extension: the peer has half-closed (its FIN arrived). */
   get peerEnded(): boolean { return this.#peerEnded; }
+  /** Extension: what a TLS connection negotiated (protocol, cipher, the peer certificate); undefined for plain TCP. */
+  get tls(): TLSInfo | undefined { return tlsInfo(this.#socket); }
 
   /**
    * Start connecting; true if started (a refusal comes later through onDisconnection), false with an ERROR if not.
@@ -123,7 +135,7 @@ export class TCPClient {
    */
   connect(host: unknown, port?: unknown): boolean {
     try {
-      this.#connect(parseAddress([host, port], 'connect'));
+      this.#connect(parseStreamAddress([host, port], 'connect'));
       return true;
     } catch (err) {
       logger().log('ERROR', "(method 'connect') ", err);
@@ -135,7 +147,7 @@ export class TCPClient {
   /** connect() as a Promise: resolves once connected, rejects with a MonaError ("Unable to connect to ..."). */
   connectAsync(host: unknown, port?: unknown): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#connect(parseAddress([host, port], 'connect'));
+      this.#connect(parseStreamAddress([host, port], 'connect'));
       this.#pending = { resolve, reject };
     });
   }
@@ -226,12 +238,10 @@ export class TCPClient {
   #connect(target: Endpoint): void {
     if (this.#state !== 'idle' && this.#socket?.writableEnded) this.#release(this.#socket);
     if (this.#state !== 'idle') throw new MonaError('Socket is already connected', 'ERR_ALREADY_CONNECTED');
-    const socket = new net.Socket({ allowHalfOpen: true });
-    const { family, connectTimeout, localAddress, localPort } = this.#options;
-    this.#peer = new SocketAddress(target.host, target.port);
+    const { connectTimeout } = this.#options;
+    this.#peer = target.unix ?? new SocketAddress(target.host, target.port);
+    const socket = dial(target, this.#options);
     this.#attach(socket, false);
-    const local = { ...(localAddress ? { localAddress } : {}), ...(localPort ? { localPort } : {}) };
-    socket.connect({ host: target.host, port: target.port, ...local, ...(family ? { family } : { autoSelectFamily: true }) });
     // Past setTimeout's limit (~24.8 days) a timer fires at once: such a timeout is no timeout at all.
     if (connectTimeout && connectTimeout > 0 && connectTimeout <= MAX_TIMER) {
       this.#connectTimer = setTimeout(() => {
@@ -292,7 +302,7 @@ export class TCPClient {
     };
     this.#lastIO = Date.now();
     if (accepted) this.#learnAddresses(socket);
-    else socket.once('connect', () => this.#onConnect(socket));
+    else socket.once('encrypted' in socket ? 'secureConnect' : 'connect', () => this.#onConnect(socket));
     socket.on('data', (chunk: Buffer) => this.#receive(socket, chunk));
     socket.on('drain', () => {
       if (socket !== this.#socket || !this.#flowPaused) return;
@@ -306,11 +316,14 @@ export class TCPClient {
   }
 
   #learnAddresses(socket: net.Socket): void {
-    this.#local = socketAddressOf(socket.localAddress, socket.localPort);
     this.#peer = socketAddressOf(socket.remoteAddress, socket.remotePort) ?? this.#peer;
+    // A Unix socket's both ends are known by its path.
+    this.#local = socketAddressOf(socket.localAddress, socket.localPort) ?? (this.#peer instanceof UnixAddress ? this.#peer : undefined);
   }
 
   #onConnect(socket: net.Socket): void {
+    // A TLS pin that did not match has destroyed it already.
+    if (socket.destroyed) return;
     clearTimeout(this.#connectTimer);
     this.#state = 'connected';
     this.#learnAddresses(socket);
@@ -423,9 +436,21 @@ function wasReset(socket: net.Socket): boolean {
   return typeof handle?.getpeername === 'function' && handle.getpeername({}) !== 0;
 }
 
-/** A TCPClient around a socket a TCPServer accepted (internal: the server's onConnection argument). */
-export function adoptSocket(socket: net.Socket, options?: TCPClientOptions): TCPClient {
+/** Start connecting a socket to `target`: TCP, a Unix path, TLS over either. */
+function dial(target: Endpoint, { family, tls, localAddress, localPort }: TCPClientOptions): net.Socket {
+  // -s and -p (nc's source address and port): where the connection comes from.
+  const local = { ...(localAddress ? { localAddress } : {}), ...(localPort ? { localPort } : {}) };
+  const how = target.unix ? { path: target.unix.path } : { host: target.host, port: target.port, ...local, ...(family ? { family } : { autoSelectFamily: true }) };
+  if (tls) return connectTLS(how, target.unix ? undefined : target.host, tls === true ? {} : tls);
+  return new net.Socket({ allowHalfOpen: true }).connect(how);
+}
+
+/**
+ * A TCPClient around a connected socket (internal): one a TCPServer accepted, or a proxy's tunnel. `peer` names the
+ * far end when the socket cannot (a Unix peer, a proxy's target).
+ */
+export function adoptSocket(socket: net.Socket, options?: TCPClientOptions, peer?: SocketAddress): TCPClient {
   const client = new TCPClient(options);
-  adopt(client, socket);
+  adopt(client, socket, peer);
   return client;
 }

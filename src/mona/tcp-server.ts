@@ -1,11 +1,13 @@
 // TCPServer: Mona's listener over net.Server; each accepted connection becomes a TCPClient given to onConnection.
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import { formatAddress, parseAddress, socketAddressOf, type Endpoint, type SocketAddress } from './address.js';
+import { formatAddress, parseStreamAddress, socketAddressOf, type Endpoint, type SocketAddress } from './address.js';
 import { codeOf, describeError, MonaError } from './errors.js';
 import { hasHandler, invoke, unknownHandlers } from './handler.js';
 import { observers } from './observe.js';
 import { adoptSocket, type TCPClient, type TCPClientOptions } from './tcp-client.js';
+import { tlsModule, type TLSServerOptions } from './tls.js';
+import { clearStale, forget, removeOnExit } from './unix.js';
 import { logger } from '../log.js';
 
 export interface TCPServerOptions {
@@ -15,6 +17,11 @@ export interface TCPServerOptions {
   backlog?: number | undefined;
   /** For "::" and a port alone: accept IPv6 clients only, not IPv4-mapped ones (default false: dual-stack). */
   ipv6Only?: boolean | undefined;
+  /**
+   * Extension: TLS; Node's tls.createServer options (`cert` and `key` at least; `requestCert` with `ca` for client
+   * certificates). Clients reach onConnection once their handshake is done; a failed handshake is a WARN.
+   */
+  tls?: TLSServerOptions | undefined;
 }
 
 /** File descriptors a listener leaves to the rest of the process (stdio, logs, DNS, a script's own sockets). */
@@ -64,7 +71,7 @@ export class TCPServer {
   start(address: unknown, port?: unknown): boolean {
     let target: Endpoint;
     try {
-      target = parseAddress([address, port], 'listen');
+      target = parseStreamAddress([address, port], 'listen');
     } catch (err) {
       logger().log('ERROR', "(method 'start') ", err);
       return false;
@@ -78,13 +85,14 @@ export class TCPServer {
 
   /** start() as a Promise of the real address; rejects with a MonaError ("Unable to listen on ... (address in use)"). */
   async startAsync(address: unknown, port?: unknown): Promise<SocketAddress> {
-    return this.#listen(parseAddress([address, port], 'listen'));
+    return this.#listen(parseStreamAddress([address, port], 'listen'));
   }
 
   /** Close the listener; accepted clients live on. */
   stop(): void {
     this.#reportRefused();
     const server = this.#server;
+    if (this.#target?.unix) forget(this.#target.unix);
     this.#server = this.#target = this.#address = undefined;
     server?.close();
   }
@@ -95,34 +103,49 @@ export class TCPServer {
       if (current) return Promise.resolve(current);
     }
     this.stop();
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
+    const tls = this.#options.tls;
+    const server = tls ? tlsModule().createServer({ ...tls, allowHalfOpen: true, pauseOnConnect: false }) : net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
     this.#server = server;
     this.#target = target;
-    server.on('connection', (socket) => this.#accept(socket));
-    return new Promise((resolve, reject) => {
+    server.on(tls ? 'secureConnection' : 'connection', (socket: net.Socket) => this.#accept(socket));
+    if (tls) server.on('tlsClientError', (err, socket) => this.#handshakeFailed(err, socket));
+    const unix = target.unix;
+    return (unix ? clearStale(unix) : Promise.resolve()).then(() => new Promise((resolve, reject) => {
       const failed = (err: Error): void => {
         if (this.#server === server) this.#server = this.#target = undefined;
         server.close();
-        reject(describeError('Unable to listen on', formatAddress(target.host, target.port), err));
+        reject(describeError('Unable to listen on', unix ? unix.value : formatAddress(target.host, target.port), err));
       };
       server.once('error', failed);
       // No host: Node listens on "::" (dual-stack) and falls back to 0.0.0.0 where IPv6 is missing; it ignores
-      // ipv6Only then, so IPv6-only names "::".
+      // ipv6Only then, so IPv6-only names "::". A Unix socket is a path.
       const ipv6Only = this.#options.ipv6Only ?? false;
-      const where = target.any && !ipv6Only ? { port: target.port } : { host: target.host, port: target.port };
-      server.listen({ ...where, backlog: this.#options.backlog ?? 4096, ipv6Only }, () => {
+      const where = unix ? { path: unix.path } : target.any && !ipv6Only ? { port: target.port } : { host: target.host, port: target.port, ipv6Only };
+      server.listen({ ...where, backlog: this.#options.backlog ?? 4096 }, () => {
         server.off('error', failed);
         server.on('error', (err) => (isOutOfFds(err) ? this.#refuse() : this.#failed(err)));
         server.on('drop', () => this.#refuse());
         capConnections(server);
-        const info = server.address() as net.AddressInfo;
         if (this.#server !== server) return reject(new MonaError('Server stopped while starting', 'ERR_SERVER_STOPPED'));
-        const address = socketAddressOf(info.address, info.port) as SocketAddress;
+        const info = server.address() as net.AddressInfo;
+        const address = unix ?? socketAddressOf(info.address, info.port) as SocketAddress;
+        if (unix) removeOnExit(unix);
         this.#address = address;
-        observers.listening?.(address, 'tcp');
+        observers.listening?.(address, unix ? 'unix' : tls ? 'tls' : 'tcp');
         resolve(address);
       });
+    }), (err: unknown) => {
+      if (err instanceof MonaError) throw err;
+      // clearStale() found a live socket or a file in the way.
+      if (this.#server === server) this.#server = this.#target = undefined;
+      throw describeError('Unable to listen on', unix?.value ?? '', err);
     });
+  }
+
+  // A client whose handshake failed never reaches onConnection; the server goes on.
+  #handshakeFailed(err: Error, socket: net.Socket): void {
+    const peer = socketAddressOf(socket.remoteAddress, socket.remotePort)?.value ?? this.#address?.value ?? 'a client';
+    logger().log('WARN', describeError('TLS handshake failed with', peer, err).message);
   }
 
   #accept(socket: net.Socket): void {
@@ -131,7 +154,7 @@ export class TCPServer {
       unknownHandlers(this, 'TCPServer', ['onConnection', 'onError']);
       return;
     }
-    const client = adoptSocket(socket, this.#options.client);
+    const client = adoptSocket(socket, this.#options.client, this.#target?.unix);
     try {
       this.onConnection?.call(this, client);
     } catch (err) {

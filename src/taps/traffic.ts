@@ -32,7 +32,8 @@ function openSink(flag: string, file: string, append: boolean): Sink {
     // The traffic may hold secrets: a new file is the user's alone (as the temporary files are).
     fd = openSync(file, append ? 'a' : 'w', 0o600);
   } catch (err) {
-    throw new MonaError(`${flag} ${file}: ${causeOf(err)}`, codeOf(err));
+    // A file that cannot be opened is a local I/O failure (exit reason io), whatever its errno.
+    throw new MonaError(`${flag} ${file}: ${causeOf(err)}`, 'EIO');
   }
   let failure: Failure | undefined;
   return {

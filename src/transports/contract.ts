@@ -2,7 +2,7 @@
 import type { Endpoint, Listener } from '../core/endpoint.js';
 import type { Session } from '../core/session.js';
 
-/** Where to connect or listen: an IP host and port (host undefined: all interfaces), or (a later row) a path. */
+/** Where to connect or listen: an IP host and port (host undefined: all interfaces), or a Unix socket path. */
 export type Address =
   | { readonly kind: 'inet'; readonly host: string | undefined; readonly port: number }
   | { readonly kind: 'unix'; readonly path: string };
@@ -19,10 +19,24 @@ export interface TransportOptions {
   readonly sourcePort?: number | undefined;
   /** TCP: SO_KEEPALIVE on every connection. */
   readonly keepAlive?: boolean | undefined;
+  // TLS (the tls row): files are PEM, read when connecting or listening.
+  readonly sslTrustfile?: string | undefined;
+  readonly sslServername?: string | undefined;
+  readonly sslAlpn?: readonly string[] | undefined;
+  readonly sslCert?: string | undefined;
+  readonly sslKey?: string | undefined;
+  readonly sslFingerprint?: string | undefined;
+  readonly sslVerifyClient?: boolean | undefined;
+  readonly insecure?: boolean | undefined;
+  // Proxies (tcp and tls clients): HOST[:PORT] as given, its kind, credentials, who resolves the target.
+  readonly proxy?: string | undefined;
+  readonly proxyType?: 'socks5' | 'socks4' | 'http' | undefined;
+  readonly proxyAuth?: { readonly user: string; readonly pass: string } | undefined;
+  readonly proxyDns?: 'local' | 'remote' | undefined;
 }
 
 export interface Transport {
-  readonly name: 'tcp' | 'udp';
+  readonly name: 'tcp' | 'udp' | 'tls' | 'unix';
   /** Datagrams: stdin is framed into datagrams and received ones are batched to stdout. */
   readonly datagram: boolean;
   /** What a target looks like on the command line: "host:port", "[v6]:port", or host and a separate port. */
@@ -35,7 +49,7 @@ export interface Transport {
   listen(session: Session, address: Address, options: TransportOptions): Promise<Listener>;
 }
 
-/** The IP host and port of an address a row gave (every row today is IP). */
+/** The IP host and port of an address a row gave (a Unix path is an error here). */
 export function inet(address: Address): { host: string | undefined; port: number } {
   if (address.kind !== 'inet') throw new Error(`not an IP address: ${address.path}`);
   return address;

@@ -1,7 +1,8 @@
 // The transport table, as socat's addressnames[]: the only place transports are registered. A command picks a row;
-// modes see only the endpoints and listeners a row makes. TLS, Unix sockets and proxies are new rows.
+// modes see only the endpoints and listeners a row makes. A proxy is a way for the tcp and tls rows to connect.
 import type { Address, Transport, TransportOptions } from './contract.js';
 import { checkFamily, checkSource, parseListen, parseTarget } from './inet.js';
+import { unixPath } from './unix.js';
 
 const inetTarget = (text: string, port: string | undefined, options: TransportOptions): Address => {
   const { host, port: p } = parseTarget(text, port);
@@ -24,6 +25,22 @@ export const TRANSPORTS: Readonly<Record<Transport['name'], Transport>> = {
     listenAddress: inetListen,
     connect: async (session, target, options) => (await import('./tcp.js')).connect(session, target, options),
     listen: async (session, address, options) => (await import('./tcp.js')).listen(session, address, options),
+  },
+  tls: {
+    name: 'tls',
+    datagram: false,
+    target: inetTarget,
+    listenAddress: inetListen,
+    connect: async (session, target, options) => (await import('./tls.js')).connect(session, target, options),
+    listen: async (session, address, options) => (await import('./tls.js')).listen(session, address, options),
+  },
+  unix: {
+    name: 'unix',
+    datagram: false,
+    target: unixPath,
+    listenAddress: unixPath,
+    connect: async (session, target, options) => (await import('./tcp.js')).connect(session, target, options),
+    listen: async (session, address, options) => (await import('./tcp.js')).serve(session, address, options, 'unix'),
   },
   udp: {
     name: 'udp',

@@ -1,33 +1,58 @@
 // tcp: connect and listen with Mona's TCPClient and TCPServer, and a TCPClient as an endpoint (send() is the write,
-// onData the data, onEnd the peer's FIN, onFlush the drain, onDisconnection the close).
+// onData the data, onEnd the peer's FIN, onFlush the drain, onDisconnection the close). The tls and unix rows use the
+// same functions with TLS options or a path: a TLS or Unix connection is still a TCPClient.
 import type { Extra, Logger } from '../log.js';
-import { mona, type TCPClient, type TCPServer } from '../mona/index.js';
+import { mona, UnixAddress, type TCPClient, type TCPServer, type TLSClientOptions, type TLSInfo, type TLSServerOptions } from '../mona/index.js';
 import { closeReasonOf, reasonOf } from '../mona/errors.js';
 import { handOff, QUEUE_LIMIT, type CloseReason, type Endpoint, type EndpointEvents, type Listener } from '../core/endpoint.js';
 import { track } from '../core/connections.js';
 import { accepted, closed, connected, eof, extraOf, listening } from '../core/events.js';
 import type { Session } from '../core/session.js';
-import { inet, type Address, type TransportOptions } from './contract.js';
+import { inet, type Address, type Transport, type TransportOptions } from './contract.js';
 import { connectFamily, sourceAddress, startOn } from './inet.js';
 
 export async function connect(session: Session, target: Address, options: TransportOptions): Promise<Endpoint> {
-  const { host, port } = inet(target);
-  const family = connectFamily(options);
-  const localAddress = await sourceAddress(options.source, family);
-  const client = mona.createTCPClient({ family, connectTimeout: options.wait, keepAlive: options.keepAlive, localAddress, localPort: options.sourcePort });
-  await client.connectAsync(host, port);
-  // Paused until the relay attaches: nothing is read before someone listens.
-  client.pause();
-  connected(session.log, client.address, client.peerAddress);
-  return clientEndpoint(session.log, client, 1);
+  return clientEndpoint(session.log, await dial(session, target, options), 1);
 }
 
 export async function listen(session: Session, address: Address, options: TransportOptions): Promise<Listener> {
-  const { host, port } = inet(address);
-  const server = mona.createTCPServer({ ipv6Only: options.family === 6, client: { keepAlive: options.keepAlive } });
-  const local = await startOn(host, options.family, (h) => server.startAsync(h, port));
-  listening(session.log, local, 'tcp');
+  return serve(session, address, options, 'tcp');
+}
+
+/** A connected TCPClient (directly, or through --proxy), paused, its `connected` event written. */
+export async function dial(session: Session, target: Address, options: TransportOptions, tls?: TLSClientOptions): Promise<TCPClient> {
+  let client: TCPClient;
+  if (options.proxy !== undefined && target.kind === 'inet') {
+    client = await (await import('./proxy.js')).throughProxy(session, inet(target), options, tls);
+  } else {
+    const family = connectFamily(options);
+    // -s/-p: the source address, resolved in the family of the connection (an IP of this machine, or an error).
+    const localAddress = target.kind === 'unix' ? undefined : await sourceAddress(options.source, family);
+    client = mona.createTCPClient({ family, connectTimeout: options.wait, keepAlive: options.keepAlive, tls, localAddress, localPort: options.sourcePort });
+    await (target.kind === 'unix' ? client.connectAsync(new UnixAddress(target.path)) : client.connectAsync(target.host, target.port));
+  }
+  // Paused until the relay attaches: nothing is read before someone listens.
+  client.pause();
+  connected(session.log, client.address, client.peerAddress);
+  if (client.tls) secured(session.log, client.tls, `with ${String(client.peerAddress)}`);
+  return client;
+}
+
+/** Listen on an IP address or a Unix path (TLS with `tls`); the `listening` event names the row. */
+export async function serve(session: Session, address: Address, options: TransportOptions, name: Exclude<Transport['name'], 'udp'>, tls?: TLSServerOptions): Promise<Listener> {
+  const server = mona.createTCPServer({ ipv6Only: options.family === 6, client: { keepAlive: options.keepAlive }, tls });
+  const local = address.kind === 'unix'
+    ? await server.startAsync(new UnixAddress(address.path))
+    : await startOn(address.host, options.family, (h) => server.startAsync(h, address.port));
+  listening(session.log, local, name);
   return serverListener(session.log, server, local.value);
+}
+
+/** -v: what a TLS connection negotiated, one INFO line. */
+function secured(log: Logger, info: TLSInfo, who: string): void {
+  if (!log.enabled('INFO')) return;
+  const peer = info.subject ? `certificate ${info.subject}, SHA-256 ${info.fingerprint ?? 'unknown'}` : 'no certificate';
+  log.log('INFO', `TLS ${who}: ${info.protocol} ${info.cipher}, ${peer}, ALPN ${info.alpn ?? 'none'}${info.authorized ? ', verified' : ''}`);
 }
 
 /** A TCPServer's clients as peers, numbered from 1 in `accepted` events. */
@@ -38,6 +63,7 @@ function serverListener(log: Logger, server: TCPServer, label: string): Listener
     client.pause();
     const id = nextId++;
     accepted(log, client.address, client.peerAddress, id);
+    if (client.tls) secured(log, client.tls, `with #${id}`);
     peers.offer(clientEndpoint(log, client, id));
   };
   return {

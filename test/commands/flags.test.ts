@@ -15,7 +15,7 @@ const COMMANDS = Object.keys(MODES) as CommandName[];
 function sample(f: Flag): unknown {
   if (f.kind === 'boolean') return true;
   if (f.kind === 'count') return 1;
-  for (const v of ['1', 'text', 'note', 'rest', '64M', 'out', 'ncat', '3', 'a'.repeat(64)]) {
+  for (const v of ['1', 'text', 'note', 'rest', '64M', 'out', 'ncat', '3', 'a'.repeat(64), 'http', 'local', 'user:pass']) {
     try {
       f.parse(v, shown(f));
       return v;
@@ -24,7 +24,8 @@ function sample(f: Flag): unknown {
   throw new Error(`no sample value for ${f.long}`);
 }
 
-const selectors = (command: CommandName): Flag[] => TABLE.filter((f) => f.selects !== undefined && f.commands.includes(command));
+// A selector picks its mode only on the commands that have that mode (--proxy-type selects on tcp-server, not on tcp-client).
+const selectors = (command: CommandName): Flag[] => TABLE.filter((f) => f.selects !== undefined && f.commands.includes(command) && MODES[command].includes(f.selects));
 
 /** Every combination the table forbids, with the two names the error must carry. */
 function forbidden(): Array<{ command: CommandName; argv: Record<string, unknown>; names: [string, string] }> {
