@@ -60,6 +60,11 @@ export function parseJsonLines(stderr: string): JsonLine[] {
   return stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as JsonLine);
 }
 
+// Children still running when a test file's process ends (a test that failed before it stopped its server) are
+// killed with it: a failed test must not leave a server behind.
+const children = new Set<ChildProcess>();
+process.on('exit', () => { for (const child of children) child.kill('SIGKILL'); });
+
 export function startCli(args: readonly string[], options: CliOptions = {}): Running {
   const stdin = options.stdin ?? 'ignore';
   const [program, ...before] = options.bin ? [options.bin] : [process.execPath, ...(options.nodeArgs ?? []), options.script ?? CLI];
@@ -68,6 +73,8 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
     env: options.bareEnv ? { ...options.env } : { ...baseEnv(), ...options.env },
     ...(options.cwd ? { cwd: options.cwd } : {}),
   });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   if (stdin !== 'ignore' && stdin !== 'pipe') child.stdin?.end(stdin);
   child.stdin?.on('error', () => undefined);
   const stdoutChunks: Buffer[] = [];

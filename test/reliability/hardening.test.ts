@@ -18,7 +18,8 @@ function withFd(args: string[], fds: { stdin?: number; stdout?: number }): { don
   const child = spawn(process.execPath, [CLI, ...args], { stdio: [fds.stdin ?? 'ignore', fds.stdout ?? 'ignore', 'pipe'], env });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
-  const done = within(new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stderr }))), 10_000, args.join(' '));
+  const done = within(new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stderr }))), 10_000, args.join(' '))
+    .finally(() => child.kill('SIGKILL'));
   return { done, stderr: () => stderr, kill: (s) => child.kill(s) };
 }
 
