@@ -145,7 +145,7 @@ async function withServer(cmd, fn) {
 
 async function echo() {
   const servers = [...echoServers(), { name: 'C epoll echo (generator ceiling)', cmd: (p) => `${lg.path} serve ${p} ${Math.ceil(ECHO_S * 3 + 10)}` }];
-  const data = new Map(servers.map((s) => [s.name, Object.fromEntries(CONCURRENCY.map((c) => [c, { rate: [], p50: [], p99: [], cpu: [], cpuUs: [] }]))]));
+  const data = new Map(servers.map((s) => [s.name, Object.fromEntries(CONCURRENCY.map((c) => [c, { rate: [], p50: [], p99: [], cpu: [], cpuUs: [], gen: [] }]))]));
   for (let run = 0; run < RUNS; run++) {
     for (const server of servers) {
       await withServer(server.cmd, async (port, proc) => {
@@ -158,6 +158,7 @@ async function echo() {
           d.p99.push(r.p99_us);
           const used = cpuSeconds(proc.pid) - before;
           d.cpu.push(used / (ECHO_S + 0.5));
+          d.gen.push((r.cpu_s ?? NaN) / (ECHO_S + 0.5));
           d.cpuUs.push((used * 1e6) / (r.rtts * (1 + 0.5 / ECHO_S)));
         }
       });
@@ -179,16 +180,17 @@ async function echo() {
   print();
   print('Ratios to bare Node (rt/s, and p99 where lower is better):');
   print();
-  print(`| server | ${CONCURRENCY.map((c) => `${c}: rt/s | p99`).join(' | ')} | server CPU (cores) at ${CONCURRENCY.join('/')} | server CPU µs per rt |`);
-  print(`|---|${CONCURRENCY.map(() => '---:|---:').join('|')}|---:|---:|`);
+  print(`| server | ${CONCURRENCY.map((c) => `${c}: rt/s | p99`).join(' | ')} | server CPU (cores) at ${CONCURRENCY.join('/')} | server CPU µs per rt | generator CPU (cores) |`);
+  print(`|---|${CONCURRENCY.map(() => '---:|---:').join('|')}|---:|---:|---:|`);
   const bare = data.get('bare Node echo');
   for (const s of servers) {
     const d = data.get(s.name);
-    print(`| ${s.name} | ${CONCURRENCY.map((c) => `${ratio(median(d[c].rate), median(bare[c].rate))} | ${ratio(median(d[c].p99), median(bare[c].p99))}`).join(' | ')} | ${CONCURRENCY.map((c) => median(d[c].cpu).toFixed(2)).join(' / ')} | ${CONCURRENCY.map((c) => median(d[c].cpuUs).toFixed(1)).join(' / ')} |`);
+    print(`| ${s.name} | ${CONCURRENCY.map((c) => `${ratio(median(d[c].rate), median(bare[c].rate))} | ${ratio(median(d[c].p99), median(bare[c].p99))}`).join(' | ')} | ${CONCURRENCY.map((c) => median(d[c].cpu).toFixed(2)).join(' / ')} | ${CONCURRENCY.map((c) => median(d[c].cpuUs).toFixed(1)).join(' / ')} | ${CONCURRENCY.map((c) => median(d[c].gen).toFixed(2)).join(' / ')} |`);
   }
   print();
   print(`Load generator: \`bench/.build/loadgen echo 127.0.0.1 P CONNS ${ECHO_S}\` (bench/loadgen.c, one thread, epoll). ` +
-    'Its ceiling is the "C epoll echo" row: the same machine, with the cheapest possible server on the other core.');
+    'Its ceiling is the "C epoll echo" row: the same machine, with the cheapest possible server on the other core. ' +
+    'Its own CPU is the last column: near 1.00, the generator (one thread) is the limit of that row, not the server.');
   print('Servers:');
   for (const s of servers) print(`- ${s.name}: \`${s.cmd('P').replace(lg.path, 'bench/.build/loadgen')}\``);
   print();
