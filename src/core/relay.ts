@@ -187,10 +187,12 @@ export function relay(log: Logger, net: Endpoint, local: Endpoint, rules: RelayR
   const flowFrom = (e: Endpoint): Flow => (up && e === local ? up : down);
   const flowInto = (e: Endpoint): Flow => (up && e === net ? up : down);
   for (const e of endpoints) {
+    const from = flowFrom(e);
+    const into = flowInto(e);
     e.attach({
-      data: (chunk) => forward(flowFrom(e), chunk),
-      end: () => ended(flowFrom(e)),
-      drain: () => resume(flowInto(e)),
+      data: (chunk) => forward(from, chunk),
+      end: () => ended(from),
+      drain: () => resume(into),
       closed: (failure) => onClosed(e, failure),
     });
   }
