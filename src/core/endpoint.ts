@@ -100,3 +100,29 @@ export function handOff(): { take(fn: ((peer: Endpoint) => void) | undefined): v
     },
   };
 }
+
+/**
+ * An endpoint that is another one but for what `own` defines (its getters kept as getters): taps and wrappers say
+ * only what they change, and everything else (counters, pause, close...) reaches `inner` unchanged.
+ */
+export function forwarding(inner: Endpoint, own: Partial<Endpoint> & Pick<Endpoint, 'attach'>): Endpoint {
+  const base: Endpoint = {
+    get label() { return inner.label; },
+    get idleText() { return inner.idleText; },
+    get datagram() { return inner.datagram; },
+    get lossy() { return inner.lossy; },
+    attach: (events) => inner.attach(events),
+    write: (chunk) => inner.write(chunk),
+    get writable() { return inner.writable; },
+    end: () => inner.end(),
+    close: (reason, flush) => inner.close(reason, flush),
+    pause: () => inner.pause(),
+    resume: () => inner.resume(),
+    get queued() { return inner.queued; },
+    get bytesOut() { return inner.bytesOut; },
+    get idleTime() { return inner.idleTime; },
+    annotate: (fields) => inner.annotate?.(fields),
+    abort: () => (inner.abort ? inner.abort() : inner.close('local', false)),
+  };
+  return Object.defineProperties(base, Object.getOwnPropertyDescriptors(own));
+}

@@ -2,7 +2,7 @@
 // GET/HEAD/POST are forwarded with "Connection: close" (one request per connection); either way the rest is
 // relay(target, client), THE relay. Many clients at once (-k implied); -i closes an idle client or tunnel;
 // --proxy-auth asks for credentials with a 407 (Digest and Basic challenges). Targets come from `dial` (plain TCP).
-import type { Endpoint, EndpointEvents, Failure, Listener } from '../core/endpoint.js';
+import { forwarding, type Endpoint, type EndpointEvents, type Failure, type Listener } from '../core/endpoint.js';
 import { HeadError, headerValues, parseHead, proxyAuthenticator, type Credentials, type Head } from '../core/http.js';
 import type { Outcome } from '../core/outcome.js';
 import { relay, type Relay } from '../core/relay.js';
@@ -177,24 +177,11 @@ function takeOver(peer: Endpoint, first: EndpointEvents): () => Endpoint {
       sink.closed(failure);
     },
   });
-  return () => ({
-    label: peer.label,
-    idleText: peer.idleText,
-    datagram: peer.datagram,
-    lossy: peer.lossy,
+  return () => forwarding(peer, {
     attach(events) {
       sink = events;
       // It closed while we were connecting its target: the new owner learns it at once.
       if (over) queueMicrotask(() => events.closed(over?.failure));
     },
-    write: (chunk) => peer.write(chunk),
-    get writable() { return peer.writable; },
-    end: () => peer.end(),
-    close: (reason, flush) => peer.close(reason, flush),
-    pause: () => peer.pause(),
-    resume: () => peer.resume(),
-    get queued() { return peer.queued; },
-    get bytesOut() { return peer.bytesOut; },
-    get idleTime() { return peer.idleTime; },
   });
 }

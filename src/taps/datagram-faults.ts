@@ -2,7 +2,7 @@
 // seeded generator of its direction (drop? duplicate? hold back?), so the same seed gives the same faults to the same
 // sequence of datagrams, whatever the timing of the other direction.
 import type { Logger } from '../log.js';
-import { QUEUE_LIMIT, type Endpoint, type EndpointEvents } from '../core/endpoint.js';
+import { forwarding, QUEUE_LIMIT, type Endpoint, type EndpointEvents } from '../core/endpoint.js';
 
 export interface DatagramFaultOptions {
   readonly drop?: number | undefined;
@@ -72,11 +72,7 @@ export function datagramFaultTap(inner: Endpoint, log: Logger, o: DatagramFaultO
   // The other direction has a generator of its own, from the same seed.
   const inn = dir === 'out' ? undefined : direction(generator(seed ^ 0x5bd1e995), o, (d) => on?.data(d));
   const report = (side: string, c: Counts | undefined): string => (c ? `${side} ${c.dropped} dropped, ${c.duplicated} duplicated, ${c.reordered} held back` : '');
-  return {
-    get label() { return inner.label; },
-    get idleText() { return inner.idleText; },
-    datagram: inner.datagram,
-    lossy: inner.lossy,
+  return forwarding(inner, {
     attach(events) {
       on = events;
       inner.attach({
@@ -95,17 +91,9 @@ export function datagramFaultTap(inner: Endpoint, log: Logger, o: DatagramFaultO
       out.pass(chunk);
       return writeOk;
     },
-    get writable() { return inner.writable; },
-    end: () => inner.end(),
     close(reason, flush) {
       out?.release();
       inner.close(reason, flush);
     },
-    pause: () => inner.pause(),
-    resume: () => inner.resume(),
-    get queued() { return inner.queued; },
-    get bytesOut() { return inner.bytesOut; },
-    get idleTime() { return inner.idleTime; },
-    annotate: (fields) => inner.annotate?.(fields),
-  };
+  });
 }

@@ -4,7 +4,7 @@
 // Counts are exact on our side: --rst-after N hands exactly N bytes to the system, waits until they are out of our
 // queue, then resets.
 import type { Logger } from '../log.js';
-import { QUEUE_LIMIT, type CloseReason, type Endpoint, type EndpointEvents, type Failure } from '../core/endpoint.js';
+import { forwarding, QUEUE_LIMIT, type CloseReason, type Endpoint, type EndpointEvents, type Failure } from '../core/endpoint.js';
 
 export interface FaultOptions {
   readonly chunk?: number | undefined;
@@ -207,11 +207,7 @@ export function faultTap(inner: Endpoint, log: Logger, o: FaultOptions): Endpoin
     else if (cut('in') === 0 && !inn.cut && !frozen && !resetting) trigger('in');
   };
 
-  return {
-    get label() { return inner.label; },
-    get idleText() { return inner.idleText; },
-    datagram: inner.datagram,
-    lossy: inner.lossy,
+  return forwarding(inner, {
     attach(events) {
       on = events;
       inner.attach({
@@ -271,9 +267,6 @@ export function faultTap(inner: Endpoint, log: Logger, o: FaultOptions): Endpoin
       pumpIn();
     },
     get queued() { return inner.queued + out.q.size; },
-    get bytesOut() { return inner.bytesOut; },
-    get idleTime() { return inner.idleTime; },
-    annotate: (fields) => inner.annotate?.(fields),
     abort: reset,
-  };
+  });
 }

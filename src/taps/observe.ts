@@ -1,6 +1,6 @@
 // The shape of a tap that only reads: an endpoint that forwards everything to the one it wraps and shows the bytes
 // each way to hooks (hex dump, output file, digest, record). Shaping taps (faults) write their own wrapper.
-import type { Endpoint, Failure } from '../core/endpoint.js';
+import { forwarding, type Endpoint, type Failure } from '../core/endpoint.js';
 
 export interface TapHooks {
   /** Bytes the peer sent, before the relay sees them. */
@@ -17,11 +17,7 @@ export interface TapHooks {
 }
 
 export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
-  return {
-    get label() { return inner.label; },
-    get idleText() { return inner.idleText; },
-    get datagram() { return inner.datagram; },
-    get lossy() { return inner.lossy; },
+  return forwarding(inner, {
     attach(events) {
       inner.attach({
         data(chunk) {
@@ -43,18 +39,9 @@ export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
       hooks.out?.(chunk);
       return inner.write(chunk);
     },
-    get writable() { return inner.writable; },
     end() {
       hooks.finish?.();
       inner.end();
     },
-    close: (reason, flush) => inner.close(reason, flush),
-    pause: () => inner.pause(),
-    resume: () => inner.resume(),
-    get queued() { return inner.queued; },
-    get bytesOut() { return inner.bytesOut; },
-    get idleTime() { return inner.idleTime; },
-    annotate: (fields) => inner.annotate?.(fields),
-    abort: () => (inner.abort ? inner.abort() : inner.close('local', false)),
-  };
+  });
 }
