@@ -32,8 +32,8 @@ const cli = withFlags(yargs(args), 'root')
   })
   .demandCommand(1, 'give a command: tcp-client, tcp-server, udp connect, udp bind or run')
   .strict()
-  // A repeated option takes its last value, as with getopt in nc and ncat (not an array the parsers cannot read).
-  .parserConfiguration({ 'duplicate-arguments-array': false })
+  // A repeated option keeps every value: `list` flags (--allow) read them all, the others their last (flags.ts).
+  .parserConfiguration({ 'duplicate-arguments-array': true })
   .version(version())
   .alias('h', 'help')
   .wrap(Math.min(110, process.stdout.columns || 80))

@@ -31,7 +31,7 @@ function known(): Known {
     if (f.kind === 'boolean') long.add(`no-${f.long}`);
     if (f.short) short.add(f.short);
     if (f.long.length === 1) short.add(f.long);
-    if (f.kind === 'value') {
+    if (f.kind === 'value' || f.kind === 'list') {
       valued.add(`--${f.long}`);
       if (f.short) valued.add(`-${f.short}`);
     }

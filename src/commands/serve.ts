@@ -14,6 +14,9 @@ type Serve = (session: Session, listener: Listener, s: Settings) => Promise<Outc
 async function load(mode: ModeName): Promise<Serve> {
   if (mode === 'echo') return (await import('../modes/echo.js')).echo;
   if (mode === 'fan-out') return (await import('../modes/fan-out.js')).fanOut;
+  if (mode === 'exec') return (await import('../modes/exec.js')).execServe;
+  if (mode === 'broker') return (await import('../modes/broker.js')).broker;
+  if (mode === 'chat') return (await import('../modes/broker.js')).chat;
   return (await import('../modes/pipe.js')).pipeFirst;
 }
 
@@ -24,6 +27,9 @@ async function load(mode: ModeName): Promise<Serve> {
 export async function serve(session: Session, transport: Transport, argv: { address?: string | undefined; port: string }, s: Settings): Promise<Outcome> {
   const where = transport.listenAddress(argv.port, argv.address, s);
   const mode = await load(s.mode);
-  const listener = tapListener(await transport.listen(session, where, s), session, s);
+  // Access rules are ready (files read, names resolved) before the port opens; refused peers are never tapped.
+  const guard = await (await import('./access.js')).accessGuard(s);
+  const listening = await transport.listen(session, where, s);
+  const listener = tapListener(guard ? guard(listening, session) : listening, session, s);
   return mode(session, listener, s);
 }

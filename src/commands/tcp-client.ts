@@ -18,6 +18,6 @@ export const tcpClient: CommandModule<object, Args> = {
     const tcp = TRANSPORTS.tcp;
     const peer = tapPeer(await tcp.connect(session, tcp.target(argv.target, argv.port, s), s), session, s);
     // The mode loads once connected: a refused connect never pays for it.
-    return (await import('../modes/pipe.js')).pipe(session, peer, s);
+    return s.mode === 'exec' ? (await import('../modes/exec.js')).execPeer(session, peer, s) : (await import('../modes/pipe.js')).pipe(session, peer, s);
   }),
 };

@@ -19,7 +19,7 @@ const udpConnect: CommandModule<object, ConnectArgs> = {
   handler: async (argv) => (await import('./run-command.js')).runCommand('udp connect', argv, async (session, s) => {
     const udp = TRANSPORTS.udp;
     const peer = tapPeer(await udp.connect(session, udp.target(argv.target, argv.port, s), s), session, s);
-    return (await import('../modes/pipe.js')).pipe(session, peer, s);
+    return s.mode === 'exec' ? (await import('../modes/exec.js')).execPeer(session, peer, s) : (await import('../modes/pipe.js')).pipe(session, peer, s);
   }),
 };
 

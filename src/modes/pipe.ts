@@ -23,14 +23,19 @@ export function pipe(session: Session, peer: Endpoint, s: PipeSettings): Promise
   return r.done;
 }
 
-/** The first peer of a listener, then no other (TCP: the listener closes; UDP: other senders are dropped). */
+/** The first peer of a listener piped to stdio, then no other. */
 export function pipeFirst(session: Session, listener: Listener, s: PipeSettings): Promise<Outcome> {
+  return serveFirst(session, listener, s.idleTimeout, (peer) => pipe(session, peer, s));
+}
+
+/** The first peer of a listener, then no other (TCP: the listener closes; UDP: other senders are dropped). */
+export function serveFirst(session: Session, listener: Listener, idleTimeout: number | undefined, run: (peer: Endpoint) => Promise<Outcome>): Promise<Outcome> {
   const since = Date.now();
   return new Promise((resolve) => {
     // -i bounds the wait for the peer too, so a test's server never hangs for want of a client.
-    const cancelIdle = watchIdle(() => Date.now() - since, s.idleTimeout, () => {
+    const cancelIdle = watchIdle(() => Date.now() - since, idleTimeout, () => {
       listener.close();
-      resolve({ reason: 'timeout', error: `Idle timeout: no ${listener.idleText} for ${(s.idleTimeout ?? 0) / 1000} s` });
+      resolve({ reason: 'timeout', error: `Idle timeout: no ${listener.idleText} for ${(idleTimeout ?? 0) / 1000} s` });
     });
     session.onSignal((outcome) => {
       cancelIdle();
@@ -41,7 +46,7 @@ export function pipeFirst(session: Session, listener: Listener, s: PipeSettings)
       cancelIdle();
       listener.take(undefined);
       listener.only(peer);
-      resolve(pipe(session, peer, s).finally(() => listener.close()));
+      resolve(run(peer).finally(() => listener.close()));
     });
   });
 }

@@ -33,6 +33,7 @@ const CAUSES: Readonly<Record<string, Cause>> = {
   ENOSPC: { text: 'no space left on device', reason: 'io' },
   EIO: { text: 'input/output error', reason: 'io' },
   EISDIR: { text: 'is a directory', reason: 'io' },
+  ENOENT: { text: 'no such file or directory', reason: 'io' },
   EFBIG: { text: 'file too large', reason: 'io' },
   EDQUOT: { text: 'disk quota exceeded', reason: 'io' },
   ERR_REST_OVERFLOW: { text: 'rest buffer over its cap', reason: 'script' },

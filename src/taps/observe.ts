@@ -17,6 +17,8 @@ export function observe(inner: Endpoint, hooks: TapHooks): Endpoint {
     get idleText() { return inner.idleText; },
     get datagram() { return inner.datagram; },
     get lossy() { return inner.lossy; },
+    get address() { return inner.address; },
+    get peerAddress() { return inner.peerAddress; },
     attach(events) {
       inner.attach({
         data(chunk) {

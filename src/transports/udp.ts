@@ -2,6 +2,7 @@
 // bound socket is a peer of its own (an `accepted` event at its first datagram, `closed` when the session forgets it).
 import type { Extra, Logger } from '../log.js';
 import { mona, type UDPSocket } from '../mona/index.js';
+import { SocketAddress, splitHostPort } from '../mona/address.js';
 import { handOff, QUEUE_LIMIT, type Endpoint, type EndpointEvents, type Failure, type Listener } from '../core/endpoint.js';
 import { track } from '../core/connections.js';
 import { accepted, closed, connected, extraOf, listening } from '../core/events.js';
@@ -104,6 +105,8 @@ function udpPeer(log: Logger, socket: UDPSocket, address: string, id: number, fo
   let bytesOut = 0;
   const annotators: Array<() => Extra> = [];
   const untrack = track({ id, peer: address, since, bytesIn: () => bytesIn, bytesOut: () => bytesOut });
+  const { host, port } = splitHostPort(address);
+  const peerAddress = new SocketAddress(host, Number(port));
   const shut = (reason: 'local' | 'timeout' | 'error', failure?: Failure): void => {
     if (over) return;
     over = true;
@@ -118,6 +121,8 @@ function udpPeer(log: Logger, socket: UDPSocket, address: string, id: number, fo
     idleText: forget ? `datagram from ${address}` : `datagram on ${String(socket.address)}`,
     datagram: true,
     lossy: true,
+    get address() { return socket.address; },
+    peerAddress,
     attach(events) { on = events; },
     write(chunk) {
       if (over) return true;
