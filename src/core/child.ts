@@ -1,7 +1,9 @@
 // A child process as an endpoint (--exec): data = its stdout, end = its stdout's EOF, write = its stdin, end() closes
-// its stdin; it is over once it has exited and its stdout is drained. close() ends it: SIGTERM to its process group,
-// SIGKILL after a grace. Its stderr is ours. Node reaps it (no zombie); a process that exits kills what is left.
+// its stdin; it is over once it has exited and its stdout is drained. close() ends it: SIGTERM to its process group
+// (after a grace to finish its input, when that input was complete), SIGKILL after another. Its stderr is ours.
+// Node reaps it (no zombie); a process that exits kills what is left.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import type { Logger } from '../log.js';
 import { causeOf, codeOf } from '../mona/errors.js';
 import { QUEUE_LIMIT, type Endpoint, type EndpointEvents, type Failure } from './endpoint.js';
@@ -18,7 +20,10 @@ export interface ChildSpec {
   readonly maxChunk?: number | undefined;
 }
 
-/** After SIGTERM, how long a child may take to exit before SIGKILL (within the 3 s a signalled mona-nc has). */
+/**
+ * How long a child may run on once its connection is over and its input delivered, before SIGTERM; and after
+ * SIGTERM, before SIGKILL (both within the 3 s a signalled mona-nc gives itself).
+ */
 export const KILL_GRACE_MS = 1000;
 
 const live = new Set<ChildProcess>();
@@ -34,6 +39,19 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/** Call `fn` once everything written to `stream` is handed to the system, or the stream is gone. */
+function whenFlushed(stream: Writable, fn: () => void): void {
+  if (stream.writableFinished || stream.destroyed) return fn();
+  let called = false;
+  const once = (): void => {
+    if (called) return;
+    called = true;
+    fn();
+  };
+  stream.once('finish', once);
+  stream.once('close', once);
+}
+
 export function childEndpoint(log: Logger, spec: ChildSpec): Endpoint {
   const [file = '', ...args] = spec.argv;
   const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'], env: spec.env, detached: true });
@@ -44,6 +62,7 @@ export function childEndpoint(log: Logger, spec: ChildSpec): Endpoint {
   let written = 0;
   let dropped = 0;
   let stdinGone = false;
+  let inputDone = false;
   let exited = false;
   let closing = false;
   let over = false;
@@ -75,6 +94,15 @@ export function childEndpoint(log: Logger, spec: ChildSpec): Endpoint {
     log.log('DEBUG', `${label} stdin: ${causeOf(err)}`);
   });
   stdin.on('drain', () => on?.drain());
+  // SIGTERM, then SIGKILL if it is still there after the grace.
+  const terminate = (): void => {
+    log.log('INFO', `${label}: its connection is over, SIGTERM`);
+    signalGroup(child, 'SIGTERM');
+    killTimer = setTimeout(() => {
+      log.log('WARN', `${label} still running ${KILL_GRACE_MS / 1000} s after SIGTERM: SIGKILL`);
+      signalGroup(child, 'SIGKILL');
+    }, KILL_GRACE_MS);
+  };
   child.on('error', (err) => {
     // Only a failed spawn is the child's failure; a failed kill() of a child that is gone is not.
     if (child.pid !== undefined) return;
@@ -114,20 +142,23 @@ export function childEndpoint(log: Logger, spec: ChildSpec): Endpoint {
     },
     get writable() { return !closing && !stdinGone && stdin.writable && stdin.writableLength < QUEUE_LIMIT; },
     end() {
+      inputDone = true;
       if (!stdin.writableEnded && !stdin.destroyed) stdin.end();
     },
-    close(_reason, flush) {
+    close(reason, flush) {
       if (closing || over) return;
       closing = true;
-      if (flush) stdin.end();
+      // Its input is complete (the peer's FIN came): what it was sent is its own, so it gets it all and a grace to
+      // finish with it. Otherwise (a reset, -i) it is ended now.
+      const finishing = inputDone && reason !== 'timeout';
+      if (finishing || flush) stdin.end();
       else stdin.destroy();
-      if (exited) return void stdout.destroy();
       stdout.destroy();
-      signalGroup(child, 'SIGTERM');
-      killTimer = setTimeout(() => {
-        log.log('WARN', `${label} still running ${KILL_GRACE_MS / 1000} s after SIGTERM: SIGKILL`);
-        signalGroup(child, 'SIGKILL');
-      }, KILL_GRACE_MS);
+      if (exited) return;
+      if (!finishing) return terminate();
+      whenFlushed(stdin, () => {
+        if (!exited) killTimer = setTimeout(terminate, KILL_GRACE_MS);
+      });
     },
     pause: () => { if (!stdout.destroyed) stdout.pause(); },
     resume: () => { if (!stdout.destroyed) stdout.resume(); },
