@@ -94,19 +94,18 @@ function room(log: Logger, listener: Listener, idleTimeout: number | undefined, 
     for (const [peer, member] of members) if (peer !== from) deliver(peer, member, chunk);
   };
 
-  /** What `from` said (undefined: stdin), to the others and to stdout. */
+  /** What `from` said (undefined: stdin), to the others, and a client's to stdout. */
   const said = (from: Endpoint | undefined, chunk: Buffer): void => {
-    if (!talk) {
-      send(from, chunk);
-      on?.data(chunk);
-      return;
-    }
     const member = from && members.get(from);
-    const name = member?.name ?? '<server>';
-    for (const line of (member?.lines ?? stdinLines).cut(chunk)) announce(from, Buffer.concat([Buffer.from(`${name} `), escapeControls(line)]));
+    const shaped = talk ? (member?.lines ?? stdinLines).cut(chunk).map((line) => Buffer.concat([Buffer.from(`${member?.name ?? '<server>'} `), escapeControls(line)])) : [chunk];
+    for (const piece of shaped) {
+      send(from, piece);
+      if (from) on?.data(piece);
+    }
   };
-  const announce = (from: Endpoint | undefined, text: Buffer | string): void => {
-    const chunk = typeof text === 'string' ? Buffer.from(text) : text;
+  /** What the room itself says (--chat's joins and leaves): every member but `from`, and stdout. */
+  const announce = (from: Endpoint | undefined, text: string): void => {
+    const chunk = Buffer.from(text);
     send(from, chunk);
     on?.data(chunk);
   };
