@@ -49,6 +49,33 @@ test('-e cat: 4 MiB through the child and back, the client half-closes, the serv
   t.is(r.stdout.length, 0, 'exec writes nothing to stdout');
 });
 
+test('mona-nc\'s own stdin is not read in exec mode, and nothing goes to its stdout', async (t) => {
+  const cli = startCli(['tcp-server', '127.0.0.1:0', '-e', 'cat'], { stdin: 'not for the client\n' });
+  const socket = await connectTcp(await cli.port());
+  const back = readAll(socket);
+  await delay(200);
+  socket.end('only mine\n');
+  t.is((await within(back, 10000, 'the echo')).toString(), 'only mine\n');
+  const r = await cli.done();
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout.length, 0);
+});
+
+test('-k -e with -i: an idle connection is closed (its child ended), the server goes on', async (t) => {
+  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '-e', 'cat', '-i', '0.5', '-v']);
+  const socket = await connectTcp(await cli.port());
+  socket.on('error', () => undefined);
+  socket.write('hello\n');
+  t.is((await within(readAll(socket).catch(() => Buffer.from('reset')), 10000, 'the idle close')).toString(), 'hello\n');
+  await cli.waitLine(/closed #1 .*\(timeout\)/);
+  await cli.waitLine(/cat \(pid \d+\) exited/);
+  t.is(cli.child.exitCode, null);
+  cli.child.kill('SIGTERM');
+  const r = await cli.done();
+  t.is(r.code, 143);
+  t.regex(r.stderr, /WARN Idle timeout/);
+});
+
 test('-c: what the child writes after its stdin closed reaches the peer, then our FIN (nmap PR#2510)', async (t) => {
   const cli = startCli(['tcp-server', '127.0.0.1:0', '-c', 'cat; sleep 0.2; seq 1 200000; echo done']);
   const socket = await connectTcp(await cli.port());
