@@ -51,7 +51,7 @@ const NO_CHILD = ['echo', 'broker', 'chat'];
 
 export const NCAT_MODE_FLAGS = [
   // A child per connection: the socket is its stdin and stdout.
-  row({ key: 'exec', long: 'exec', short: 'e', kind: 'value', value: 'CMD', commands: NET, selects: 'exec', conflicts: ['shExec', ...NO_CHILD], describe: 'run CMD (split at spaces, no shell; a bare name is looked up in PATH) for each connection, the socket as its stdin and stdout', parse: command }),
+  row({ key: 'exec', long: 'exec', short: 'e', kind: 'value', value: 'CMD', commands: NET, selects: 'exec', conflicts: ['shExec', ...NO_CHILD], describe: 'run CMD for each connection, the socket as its stdin and stdout (split at spaces, no shell; a bare name is looked up in PATH); mona-nc\'s own stdin and stdout are not used', parse: command }),
   row({ key: 'shExec', long: 'sh-exec', short: 'c', kind: 'value', value: 'CMD', commands: NET, selects: 'exec', conflicts: NO_CHILD, describe: 'run CMD through /bin/sh -c for each connection, the socket as its stdin and stdout', parse: shell }),
   // The broker: every client's data to every other client (and stdout); chat names who said it.
   row({ key: 'chat', long: 'chat', kind: 'boolean', commands: ['tcp-server'], selects: 'chat', conflicts: ['echo'], describe: 'a chat server: --broker with each line prefixed <user@ADDR:PORT>, control characters escaped, joins and leaves announced', parse: bool }),
