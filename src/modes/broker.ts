@@ -36,8 +36,8 @@ export function chat(session: Session, listener: Listener, s: BrokerSettings): P
 
 function serveRoom(session: Session, listener: Listener, s: BrokerSettings, talk: boolean): Promise<Outcome> {
   const local = stdioEndpoint(session.stdio, framing(listener.datagram, s.lines));
-  // stdin's EOF ends only what stdin says: the clients go on talking to each other (no FIN for them).
-  const r = relay(session.log, room(session.log, listener, s.idleTimeout, talk), local, { shutdown: false, quitAfter: s.quitAfter });
+  // stdin's EOF reaches the room at once (room.end(): --chat's last line), and sends the clients no FIN.
+  const r = relay(session.log, room(session.log, listener, s.idleTimeout, talk), local, { shutdown: true, quitAfter: s.quitAfter });
   session.onSignal((outcome) => r.stop(outcome, true));
   return r.done;
 }
@@ -173,8 +173,10 @@ function room(log: Logger, listener: Listener, idleTimeout: number | undefined, 
       return writable();
     },
     get writable() { return writable(); },
-    // stdin's EOF: the clients still talk to each other.
-    end: () => undefined,
+    // stdin's EOF: its last line is said (--chat), and the clients still talk to each other.
+    end() {
+      if (talk) for (const line of stdinLines.rest()) said(undefined, line);
+    },
     close(reason, flush) {
       if (closing) return;
       closing = true;

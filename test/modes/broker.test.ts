@@ -161,11 +161,11 @@ test('udp bind --broker: a datagram goes to every other sender heard so far, and
   t.is(r.stdout.toString(), 'hello 0hello 1hello 2from c');
 });
 
-test('--chat: lines prefixed <user@ADDR:PORT>, control characters escaped, joins and leaves announced', async (t) => {
+test('--chat: lines prefixed <user@ADDR:PORT> (stdin\'s <server>), control characters escaped, joins and leaves announced', async (t) => {
   const cli = startCli(['tcp-server', '127.0.0.1:0', '--chat', '-v'], { stdin: 'pipe' });
   const port = await cli.port();
   const a = await connectTcp(port);
-  const aText = text(a, '<server> from the server\n');
+  const aText = text(a, '<server> bye\n');
   await cli.waitLine(/accepted #1 /);
   const b = await connectTcp(port);
   const bText = readAll(b);
@@ -176,7 +176,8 @@ test('--chat: lines prefixed <user@ADDR:PORT>, control characters escaped, joins
   b.write('bad \x1b[2J\x07 \r x\u0085 é 😀\r\n');
   b.end('no newline');
   await cli.waitLine(/closed #2 /);
-  cli.child.stdin?.write('from the server\n');
+  // stdin's last line has no newline: it is said at stdin's EOF.
+  cli.child.stdin?.end('from the server\nbye');
   t.is(await aText, [
     `<announce> ${A} is connected as <user@${A}>.`,
     '<announce> already connected: nobody.',
@@ -186,6 +187,7 @@ test('--chat: lines prefixed <user@ADDR:PORT>, control characters escaped, joins
     `<user@${B}> no newline`,
     `<announce> <user@${B}> is disconnected.`,
     '<server> from the server',
+    '<server> bye',
   ].join('\n') + '\n');
   // b hears who it is and who was there, then our FIN after its own.
   t.is((await within(bText, 10000, 'b to end')).toString(), [
