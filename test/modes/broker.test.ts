@@ -11,6 +11,7 @@ import { hasProc, watchPeakRss } from '../helpers/proc.js';
 test.after.always(closeAllPeers);
 
 const nc = !spawnSync('nc', ['-h'], { stdio: 'ignore' }).error;
+const ncat = !spawnSync('ncat', ['--version'], { stdio: 'ignore' }).error;
 
 /** Connect `n` clients one after the other, each seen accepted (needs -v), so that none misses what follows. */
 async function clients(cli: Running, port: number, n: number): Promise<net.Socket[]> {
@@ -134,6 +135,24 @@ test('--broker: a client\'s FIN gets ours, and it leaves the room', async (t) =>
   await within((async () => { while (!Buffer.concat(out).toString().includes('\n')) await delay(20); })(), 10000, 'nc to hear it');
   t.is(Buffer.concat(out).toString(), 'hello from nc\n');
   listener.stdin.end();
+  cli.child.kill('SIGTERM');
+  t.is((await cli.done()).code, 143);
+});
+
+(ncat ? test : test.skip)('--chat with ncat clients: the receiver reads the sender\'s line with its prefix', async (t) => {
+  const cli = startCli(['tcp-server', '127.0.0.1:0', '--chat', '-v']);
+  const port = await cli.port();
+  const receiver = spawn('ncat', ['--recv-only', '127.0.0.1', String(port)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  await cli.waitLine(/accepted #1 /);
+  let heard = '';
+  receiver.stdout.on('data', (c: Buffer) => { heard += c.toString(); });
+  const sender = spawn('ncat', ['--send-only', '127.0.0.1', String(port)], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const line = await cli.waitLine(/accepted #2 from /);
+  const from = /from (\S+)/.exec(line)?.[1] ?? '';
+  sender.stdin.end('hello from ncat\n');
+  await within((async () => { while (!heard.includes('hello from ncat')) await delay(20); })(), 10000, 'the line');
+  t.true(heard.includes(`<user@${from}> hello from ncat\n`), heard);
+  receiver.kill();
   cli.child.kill('SIGTERM');
   t.is((await cli.done()).code, 143);
 });

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startCli } from '../helpers/cli.js';
 import { closeAllPeers, connectTcp, delay, readAll, sha256, tcpPeer, udpPeer, within } from '../helpers/net.js';
-import { hasProc } from '../helpers/proc.js';
+import { hasProc, openFds } from '../helpers/proc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mona-nc-exec-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 test.after.always(closeAllPeers);
 
 const nc = !spawnSync('nc', ['-h'], { stdio: 'ignore' }).error;
+const socat = !spawnSync('socat', ['-V'], { stdio: 'ignore' }).error;
 
 /** Whether a process is still there (and not a zombie waiting for its parent). */
 const alive = (pid: number): boolean => {
@@ -247,6 +248,41 @@ test('tcp-client -e with a missing program: exit 1, one ERROR, the server sees t
   t.is(code, 0);
   t.is(Buffer.concat(out).toString(), 'from nc\ndone\n');
   t.is((await cli.done()).code, 0);
+});
+
+(socat ? test : test.skip)('socat as the client of -e cat: half-close, every byte back, socat exits 0', async (t) => {
+  const cli = startCli(['tcp-server', '127.0.0.1:0', '-e', 'cat']);
+  const port = await cli.port();
+  const data = randomBytes(256 * 1024);
+  const client = spawn('socat', ['-t', '10', '-', `TCP:127.0.0.1:${port}`], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const out: Buffer[] = [];
+  client.stdout.on('data', (c: Buffer) => out.push(c));
+  client.stdin.end(data);
+  const code = await within(new Promise((resolve) => client.on('close', resolve)), 15000, 'socat to end');
+  t.is(code, 0);
+  t.is(sha256(Buffer.concat(out)), sha256(data));
+  t.is((await cli.done()).code, 0);
+});
+
+withProc('-k -e: 40 connections one after the other leave no descriptor behind', async (t) => {
+  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '-e', 'cat']);
+  const port = await cli.port();
+  const roundTrip = async (): Promise<void> => {
+    const socket = await connectTcp(port);
+    const back = readAll(socket);
+    socket.end('x');
+    t.is((await within(back, 10000, 'echo')).toString(), 'x');
+    socket.destroy();
+  };
+  await roundTrip();
+  await delay(300);
+  const pid = cli.child.pid ?? 0;
+  const before = openFds(pid) ?? 0;
+  for (let i = 0; i < 40; i++) await roundTrip();
+  await until('descriptors to be released', 5000, () => (openFds(pid) ?? 0) <= before);
+  t.true((openFds(pid) ?? 0) <= before, `${openFds(pid) ?? 0} open, ${before} before`);
+  cli.child.kill('SIGTERM');
+  t.is((await cli.done()).code, 143);
 });
 
 test('udp bind -k -e: each sender its own child, datagrams in, its output back as datagrams', async (t) => {
