@@ -146,7 +146,7 @@ function parseInProcess(args: string[]): { failed?: string; argv?: Record<string
     .command([stub(tcpClient as unknown as CommandModule<object, never>), stub(tcpServer as unknown as CommandModule<object, never>)])
     // As src/cli.ts configures it.
     .strict()
-    .parserConfiguration({ 'duplicate-arguments-array': false })
+    .parserConfiguration({ 'duplicate-arguments-array': true })
     .help(false)
     .version(false)
     .exitProcess(false)
