@@ -112,7 +112,6 @@ export function childEndpoint(log: Logger, spec: ChildSpec): Endpoint {
     exited = true;
     live.delete(child);
     clearTimeout(killTimer);
-    if (dropped) log.log('INFO', `${label}: ${dropped} bytes from ${spec.owner} not delivered (it no longer read its stdin)`);
     log.log('INFO', `${label} exited (${signal ? `killed by ${signal}` : `status ${code ?? 0}`})`);
     // Closing: what it wrote has nowhere to go, and a process it left holding stdout must not hold us.
     if (closing) stdout.destroy();
@@ -121,6 +120,7 @@ export function childEndpoint(log: Logger, spec: ChildSpec): Endpoint {
   child.on('close', () => {
     if (over) return;
     over = true;
+    if (dropped) log.log('INFO', `${label}: ${dropped} bytes from ${spec.owner} not delivered (it no longer read its stdin)`);
     on?.closed(failure);
   });
 
