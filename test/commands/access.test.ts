@@ -1,17 +1,24 @@
 // --allow/--deny (addresses, CIDR ranges, names, files), --max-conns: refused peers are closed at once with a WARN
 // in every server mode, the server goes on; malformed entries are usage errors naming them. Node net/dgram peers.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSettings } from '../../src/commands/flags.js';
-import { runCli, startCli, type Running } from '../helpers/cli.js';
+import { runCli, startCli, type Running, type CliOptions } from '../helpers/cli.js';
 import { closeAllPeers, connectTcp, delay, readAll, udpPeer, within } from '../helpers/net.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mona-nc-access-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 test.after.always(closeAllPeers);
+
+/** startCli, ended with the test whatever happens: a failed wait must not leave a server running. */
+function start(t: ExecutionContext, args: string[], options?: CliOptions): Running {
+  const cli = startCli(args, options);
+  t.teardown(() => { if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGTERM'); });
+  return cli;
+}
 
 /** A client that is refused sees the connection end at once, without a byte. */
 async function refused(port: number, host = '127.0.0.1'): Promise<Buffer> {
@@ -37,7 +44,7 @@ const file = (name: string, content: string): string => {
 };
 
 test('--allow 10.0.0.0/8: a 127.0.0.1 client is closed at once with a WARN, the -k server goes on', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '--allow', '10.0.0.0/8', '--log-format', 'json']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '--allow', '10.0.0.0/8', '--log-format', 'json']);
   const port = await cli.port();
   t.is((await refused(port)).length, 0);
   t.is((await refused(port)).length, 0);
@@ -54,7 +61,7 @@ test('--allow 10.0.0.0/8: a 127.0.0.1 client is closed at once with a WARN, the 
 });
 
 test('repeatable --allow (and comma lists): every entry counts, not only the last', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '--allow', '127.0.0.1', '--allow', '10.0.0.1,fd00::/8']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '--allow', '127.0.0.1', '--allow', '10.0.0.1,fd00::/8']);
   await served(cli, await cli.port(), 'let in\n');
   cli.child.kill('SIGTERM');
   const r = await cli.done();
@@ -64,7 +71,7 @@ test('repeatable --allow (and comma lists): every entry counts, not only the las
 });
 
 test('--deny wins over --allow', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '--allow', '127.0.0.0/8', '--deny', '127.0.0.1']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '--allow', '127.0.0.0/8', '--deny', '127.0.0.1']);
   const port = await cli.port();
   t.is((await refused(port)).length, 0);
   await cli.waitLine(/WARN refused 127\.0\.0\.1:\d+: matches --deny/);
@@ -73,7 +80,7 @@ test('--deny wins over --allow', async (t) => {
 });
 
 test('--allow localhost: a host name is resolved to its addresses', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '--allow', 'localhost']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '--allow', 'localhost']);
   await served(cli, await cli.port(), 'by name\n');
   cli.child.kill('SIGTERM');
   const r = await cli.done();
@@ -82,12 +89,12 @@ test('--allow localhost: a host name is resolved to its addresses', async (t) =>
 
 test('--allowfile with comments and blank lines; --denyfile', async (t) => {
   const allow = file('allow.txt', '# the office\n10.0.0.0/8\n\n127.0.0.1   # this machine\n');
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '--allowfile', allow]);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '--allowfile', allow]);
   await served(cli, await cli.port(), 'from the file\n');
   cli.child.kill('SIGTERM');
   t.false(/WARN/.test((await cli.done()).stderr));
   const deny = file('deny.txt', '::1\n127.0.0.0/8 # loopback\n');
-  const denied = startCli(['tcp-server', '127.0.0.1:0', '-k', '--denyfile', deny]);
+  const denied = start(t, ['tcp-server', '127.0.0.1:0', '-k', '--denyfile', deny]);
   t.is((await refused(await denied.port())).length, 0);
   await denied.waitLine(/refused 127\.0\.0\.1:\d+: matches --deny/);
   denied.child.kill('SIGTERM');
@@ -95,7 +102,7 @@ test('--allowfile with comments and blank lines; --denyfile', async (t) => {
 });
 
 test('a single-client server: a denied client does not take the one place, an allowed one after it does', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '--deny', '127.0.0.2']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '--deny', '127.0.0.2']);
   const port = await cli.port();
   // 127.0.0.2 is loopback too on Linux.
   const denied = await new Promise<net.Socket>((resolve, reject) => {
@@ -117,7 +124,7 @@ test('a single-client server: a denied client does not take the one place, an al
 });
 
 test('--echo with --deny: every server mode is guarded', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '--echo', '--deny', '127.0.0.0/8']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '--echo', '--deny', '127.0.0.0/8']);
   t.is((await refused(await cli.port())).length, 0);
   await cli.waitLine(/refused/);
   cli.child.kill('SIGTERM');
@@ -125,7 +132,7 @@ test('--echo with --deny: every server mode is guarded', async (t) => {
 });
 
 test('--max-conns 2: a third client is closed at once with a WARN; once one leaves, a new one is let in', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '--max-conns', '2', '-v']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '--max-conns', '2', '-v']);
   const port = await cli.port();
   const a = await connectTcp(port);
   await cli.waitLine(/accepted #1 /);
@@ -142,7 +149,7 @@ test('--max-conns 2: a third client is closed at once with a WARN; once one leav
 });
 
 test('udp bind -k --deny: a denied sender\'s datagrams are dropped, with one WARN however many', async (t) => {
-  const cli = startCli(['udp', 'bind', '127.0.0.1:0', '-k', '--deny', '127.0.0.1']);
+  const cli = start(t, ['udp', 'bind', '127.0.0.1:0', '-k', '--deny', '127.0.0.1']);
   const port = await cli.port();
   const sender = await udpPeer();
   for (let i = 0; i < 5; i++) sender.socket.send(`dgram ${i}\n`, port, '127.0.0.1');
@@ -156,7 +163,7 @@ test('udp bind -k --deny: a denied sender\'s datagrams are dropped, with one WAR
 });
 
 test('udp bind --allow: an allowed sender is heard', async (t) => {
-  const cli = startCli(['udp', 'bind', '127.0.0.1:0', '-k', '--allow', '127.0.0.0/8']);
+  const cli = start(t, ['udp', 'bind', '127.0.0.1:0', '-k', '--allow', '127.0.0.0/8']);
   const port = await cli.port();
   const sender = await udpPeer();
   sender.socket.send('heard\n', port, '127.0.0.1');
@@ -200,7 +207,7 @@ test('--allow with a name that does not resolve: exit 1 (dns), before listening'
 });
 
 test('an --allowfile with no entry allows nobody', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '--allowfile', file('empty.txt', '# nobody yet\n')]);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '--allowfile', file('empty.txt', '# nobody yet\n')]);
   t.is((await refused(await cli.port())).length, 0);
   await cli.waitLine(/refused 127\.0\.0\.1:\d+: not in --allowfile/);
   cli.child.kill('SIGTERM');

@@ -1,14 +1,21 @@
 // --broker and --chat with Node net/dgram clients and OpenBSD nc: each client's data to the others (never back),
 // stdin to all, clients to stdout; a stuck client paces the others, then is dropped; chat's prefixes and escapes.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
-import { runCli, startCli, type Running } from '../helpers/cli.js';
+import { runCli, startCli, type Running, type CliOptions } from '../helpers/cli.js';
 import { closeAllPeers, connectTcp, delay, readAll, sha256, udpPeer, within } from '../helpers/net.js';
 import { hasProc, watchPeakRss } from '../helpers/proc.js';
 
 test.after.always(closeAllPeers);
+
+/** startCli, ended with the test whatever happens: a failed wait must not leave a server running. */
+function start(t: ExecutionContext, args: string[], options?: CliOptions): Running {
+  const cli = startCli(args, options);
+  t.teardown(() => { if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGTERM'); });
+  return cli;
+}
 
 const nc = !spawnSync('nc', ['-h'], { stdio: 'ignore' }).error;
 const ncat = !spawnSync('ncat', ['--version'], { stdio: 'ignore' }).error;
@@ -37,7 +44,7 @@ function text(socket: net.Socket, until: string, ms = 10000): Promise<string> {
 }
 
 test('--broker: a client\'s data goes to every other client and to stdout, never back; stdin goes to all', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '--broker', '-v'], { stdin: 'pipe' });
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '--broker', '-v'], { stdin: 'pipe' });
   const [a, b, c] = await clients(cli, await cli.port(), 3) as [net.Socket, net.Socket, net.Socket];
   const got = [a, b, c].map((s) => text(s, 'to all\n'));
   a.write('from a\n');
@@ -55,7 +62,7 @@ test('--broker: a client\'s data goes to every other client and to stdout, never
 });
 
 test('--broker: 8 MiB from one client reach two others byte-exact, at the pace of the slower', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '--broker', '-v']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '--broker', '-v']);
   const [sender, b, c] = await clients(cli, await cli.port(), 3) as [net.Socket, net.Socket, net.Socket];
   const data = randomBytes(8 * 1024 * 1024);
   const collect = (s: net.Socket): Promise<Buffer> => new Promise((resolve) => {
@@ -85,7 +92,7 @@ test('--broker: 8 MiB from one client reach two others byte-exact, at the pace o
 });
 
 (hasProc() ? test : test.skip)('--broker: a client that reads nothing is dropped after 5 s with a WARN; the others go on, memory bounded', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '--broker', '-v']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '--broker', '-v']);
   const [sender, stuck, reader] = await clients(cli, await cli.port(), 3) as [net.Socket, net.Socket, net.Socket];
   stuck.pause();
   stuck.on('error', () => undefined);
@@ -110,7 +117,7 @@ test('--broker: 8 MiB from one client reach two others byte-exact, at the pace o
 });
 
 test('--broker: a client\'s FIN gets ours, and it leaves the room', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '--broker', '-v']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '--broker', '-v']);
   const [a, b] = await clients(cli, await cli.port(), 2) as [net.Socket, net.Socket];
   const rest = readAll(a);
   const heard = text(b, 'last words');
@@ -123,7 +130,7 @@ test('--broker: a client\'s FIN gets ours, and it leaves the room', async (t) =>
 });
 
 (nc ? test : test.skip)('--broker with OpenBSD nc clients', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '--broker', '-v']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '--broker', '-v']);
   const port = await cli.port();
   const listener = spawn('nc', ['127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'ignore'] });
   await cli.waitLine(/accepted #1 /);
@@ -140,7 +147,7 @@ test('--broker: a client\'s FIN gets ours, and it leaves the room', async (t) =>
 });
 
 (ncat ? test : test.skip)('--chat with ncat clients: the receiver reads the sender\'s line with its prefix', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '--chat', '-v']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '--chat', '-v']);
   const port = await cli.port();
   const receiver = spawn('ncat', ['--recv-only', '127.0.0.1', String(port)], { stdio: ['ignore', 'pipe', 'ignore'] });
   await cli.waitLine(/accepted #1 /);
@@ -150,7 +157,7 @@ test('--broker: a client\'s FIN gets ours, and it leaves the room', async (t) =>
   const line = await cli.waitLine(/accepted #2 from /);
   const from = /from (\S+)/.exec(line)?.[1] ?? '';
   sender.stdin.end('hello from ncat\n');
-  await within((async () => { while (!heard.includes('hello from ncat')) await delay(20); })(), 10000, 'the line');
+  await within((async () => { while (!heard.includes('hello from ncat')) await delay(20); })(), 20000, 'the line').catch((err: Error) => { t.log(`heard: ${JSON.stringify(heard)}`); throw err; });
   t.true(heard.includes(`<user@${from}> hello from ncat\n`), heard);
   receiver.kill();
   cli.child.kill('SIGTERM');
@@ -158,7 +165,7 @@ test('--broker: a client\'s FIN gets ours, and it leaves the room', async (t) =>
 });
 
 test('udp bind --broker: a datagram goes to every other sender heard so far, and to stdout', async (t) => {
-  const cli = startCli(['udp', 'bind', '127.0.0.1:0', '--broker', '-v']);
+  const cli = start(t, ['udp', 'bind', '127.0.0.1:0', '--broker', '-v']);
   const port = await cli.port();
   const [a, b, c] = [await udpPeer(), await udpPeer(), await udpPeer()];
   for (const [i, p] of [a, b, c].entries()) {
@@ -181,7 +188,7 @@ test('udp bind --broker: a datagram goes to every other sender heard so far, and
 });
 
 test('--chat: lines prefixed <user@ADDR:PORT> (stdin\'s <server>), control characters escaped, joins and leaves announced', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '--chat', '-v'], { stdin: 'pipe' });
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '--chat', '-v'], { stdin: 'pipe' });
   const port = await cli.port();
   const a = await connectTcp(port);
   const aText = text(a, '<server> bye\n');

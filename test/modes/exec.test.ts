@@ -1,18 +1,25 @@
 // -e/-c: a child per connection, driven by peers that are not mona-nc (Node net/dgram, OpenBSD nc): half-close both
 // ways, output after the child's input closed, the environment, children reaped or killed, a missing program.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, startCli } from '../helpers/cli.js';
+import { runCli, startCli, type CliOptions, type Running } from '../helpers/cli.js';
 import { closeAllPeers, connectTcp, delay, readAll, sha256, tcpPeer, udpPeer, within } from '../helpers/net.js';
 import { hasProc, openFds } from '../helpers/proc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mona-nc-exec-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 test.after.always(closeAllPeers);
+
+/** startCli, ended with the test whatever happens: a failed wait must not leave a server running. */
+function start(t: ExecutionContext, args: string[], options?: CliOptions): Running {
+  const cli = startCli(args, options);
+  t.teardown(() => { if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill('SIGTERM'); });
+  return cli;
+}
 
 const nc = !spawnSync('nc', ['-h'], { stdio: 'ignore' }).error;
 const socat = !spawnSync('socat', ['-V'], { stdio: 'ignore' }).error;
@@ -38,7 +45,7 @@ async function until(what: string, ms: number, check: () => boolean): Promise<vo
 
 test('-e cat: 4 MiB through the child and back, the client half-closes, the server exits 0', async (t) => {
   const data = randomBytes(4 * 1024 * 1024);
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-e', 'cat', '-v']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-e', 'cat', '-v']);
   const socket = await connectTcp(await cli.port());
   const back = readAll(socket);
   socket.end(data);
@@ -51,7 +58,7 @@ test('-e cat: 4 MiB through the child and back, the client half-closes, the serv
 });
 
 test('mona-nc\'s own stdin is not read in exec mode, and nothing goes to its stdout', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-e', 'cat'], { stdin: 'not for the client\n' });
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-e', 'cat'], { stdin: 'not for the client\n' });
   const socket = await connectTcp(await cli.port());
   const back = readAll(socket);
   await delay(200);
@@ -63,11 +70,14 @@ test('mona-nc\'s own stdin is not read in exec mode, and nothing goes to its std
 });
 
 test('-k -e with -i: an idle connection is closed (its child ended), the server goes on', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '-e', 'cat', '-i', '0.5', '-v']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '-e', 'cat', '-i', '1', '-v']);
   const socket = await connectTcp(await cli.port());
   socket.on('error', () => undefined);
+  // Idle counts from the echo, once the child runs (a slow spawn on a busy machine is not idleness to test).
+  await cli.waitLine(/started cat/);
+  const got = readAll(socket).catch(() => Buffer.from('reset'));
   socket.write('hello\n');
-  t.is((await within(readAll(socket).catch(() => Buffer.from('reset')), 10000, 'the idle close')).toString(), 'hello\n');
+  t.is((await within(got, 10000, 'the idle close')).toString(), 'hello\n');
   await cli.waitLine(/closed #1 .*\(timeout\)/);
   await cli.waitLine(/cat \(pid \d+\) exited/);
   t.is(cli.child.exitCode, null);
@@ -78,7 +88,7 @@ test('-k -e with -i: an idle connection is closed (its child ended), the server 
 });
 
 test('-c: what the child writes after its stdin closed reaches the peer, then our FIN (nmap PR#2510)', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-c', 'cat; sleep 0.2; seq 1 200000; echo done']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-c', 'cat; sleep 0.2; seq 1 200000; echo done']);
   const socket = await connectTcp(await cli.port());
   const back = readAll(socket);
   socket.end('request\n');
@@ -91,7 +101,7 @@ test('-c: what the child writes after its stdin closed reaches the peer, then ou
 
 test('-c: the child closes its stdout first, we send FIN and still deliver the peer\'s bytes to it', async (t) => {
   const count = join(dir, 'count');
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-c', `echo ready; exec >&-; wc -c > ${count}`]);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-c', `echo ready; exec >&-; wc -c > ${count}`]);
   const socket = await connectTcp(await cli.port());
   // The FIN comes after "ready" while the child goes on reading.
   t.is((await within(readAll(socket), 10000, 'ready and FIN')).toString(), 'ready\n');
@@ -103,7 +113,7 @@ test('-c: the child closes its stdout first, we send FIN and still deliver the p
 });
 
 test('-e splits its argument as ncat does (no shell), a bare name is found in PATH', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-e', 'printf [%s] a\\ b $HOME c\\\\d']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-e', 'printf [%s] a\\ b $HOME c\\\\d']);
   const socket = await connectTcp(await cli.port());
   socket.end();
   t.is((await within(readAll(socket), 10000, 'printf')).toString(), '[a b][$HOME][c\\d]');
@@ -113,7 +123,7 @@ test('-e splits its argument as ncat does (no shell), a bare name is found in PA
 test('the child gets the connection in MONA_NC_* and ncat\'s NCAT_* variables', async (t) => {
   const names = ['REMOTE_ADDR', 'REMOTE_PORT', 'LOCAL_ADDR', 'LOCAL_PORT', 'PROTO'];
   const script = names.map((n) => `echo "$MONA_NC_${n} $NCAT_${n}"`).join('; ');
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-c', script]);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-c', script]);
   const port = await cli.port();
   const socket = await connectTcp(port);
   const expected = ['127.0.0.1', String(socket.localPort), '127.0.0.1', String(port), 'TCP'];
@@ -124,7 +134,7 @@ test('the child gets the connection in MONA_NC_* and ncat\'s NCAT_* variables', 
 });
 
 test('-k -c: three clients at once, each with its own child', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '-c', 'echo "$MONA_NC_REMOTE_PORT"; cat']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '-c', 'echo "$MONA_NC_REMOTE_PORT"; cat']);
   const port = await cli.port();
   const sockets = await Promise.all([0, 1, 2].map(() => connectTcp(port)));
   const ports = sockets.map((s) => s.localPort);
@@ -137,7 +147,7 @@ test('-k -c: three clients at once, each with its own child', async (t) => {
 });
 
 test('a missing program: one ERROR for that connection, the -k server goes on', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '-e', 'no-such-program-mona-nc']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '-e', 'no-such-program-mona-nc']);
   const port = await cli.port();
   for (let i = 0; i < 2; i++) {
     const socket = await connectTcp(port);
@@ -157,7 +167,7 @@ test('a missing program: one ERROR for that connection, the -k server goes on', 
 });
 
 test('a missing program on a single-client server: exit 1 with one ERROR', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-e', '/nonexistent/prog']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-e', '/nonexistent/prog']);
   const socket = await connectTcp(await cli.port());
   socket.on('error', () => undefined);
   const r = await cli.done();
@@ -169,7 +179,7 @@ test('a missing program on a single-client server: exit 1 with one ERROR', async
 const withProc = hasProc() ? test : test.skip;
 
 withProc('the child is reaped once its connection is over: no zombie under a -k server', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '-c', 'echo $$; cat']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '-c', 'echo $$; cat']);
   const socket = await connectTcp(await cli.port());
   const back = readAll(socket);
   socket.end();
@@ -182,7 +192,7 @@ withProc('the child is reaped once its connection is over: no zombie under a -k 
 });
 
 withProc('a child that outlives its connection and ignores SIGTERM: a grace, SIGTERM, then SIGKILL', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '-v', '-c', 'trap "" TERM; echo $$; exec >&- <&-; while :; do sleep 0.1; done']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '-v', '-c', 'trap "" TERM; echo $$; exec >&- <&-; while :; do sleep 0.1; done']);
   const socket = await connectTcp(await cli.port());
   const back = readAll(socket);
   const pid = Number((await within(back, 10000, 'pid and FIN')).toString().trim());
@@ -201,7 +211,7 @@ withProc('a child that outlives its connection and ignores SIGTERM: a grace, SIG
 });
 
 withProc('SIGTERM to mona-nc ends a running child too (its whole process group)', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '-c', 'sleep 60 & echo $!; cat']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '-c', 'sleep 60 & echo $!; cat']);
   const socket = await connectTcp(await cli.port());
   socket.on('error', () => undefined);
   let text = '';
@@ -238,7 +248,7 @@ test('tcp-client -e with a missing program: exit 1, one ERROR, the server sees t
 });
 
 (nc ? test : test.skip)('OpenBSD nc -N as the client of -c \'cat; echo done\'', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-c', 'cat; echo done']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-c', 'cat; echo done']);
   const port = await cli.port();
   const client = spawn('nc', ['-N', '127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'ignore'] });
   const out: Buffer[] = [];
@@ -251,7 +261,7 @@ test('tcp-client -e with a missing program: exit 1, one ERROR, the server sees t
 });
 
 (socat ? test : test.skip)('socat as the client of -e cat: half-close, every byte back, socat exits 0', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-e', 'cat']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-e', 'cat']);
   const port = await cli.port();
   const data = randomBytes(256 * 1024);
   const client = spawn('socat', ['-t', '10', '-', `TCP:127.0.0.1:${port}`], { stdio: ['pipe', 'pipe', 'ignore'] });
@@ -265,7 +275,7 @@ test('tcp-client -e with a missing program: exit 1, one ERROR, the server sees t
 });
 
 withProc('-k -e: 40 connections one after the other leave no descriptor behind', async (t) => {
-  const cli = startCli(['tcp-server', '127.0.0.1:0', '-k', '-e', 'cat']);
+  const cli = start(t, ['tcp-server', '127.0.0.1:0', '-k', '-e', 'cat']);
   const port = await cli.port();
   const roundTrip = async (): Promise<void> => {
     const socket = await connectTcp(port);
@@ -286,7 +296,7 @@ withProc('-k -e: 40 connections one after the other leave no descriptor behind',
 });
 
 test('udp bind -k -e: each sender its own child, datagrams in, its output back as datagrams', async (t) => {
-  const cli = startCli(['udp', 'bind', '127.0.0.1:0', '-k', '-c', 'echo "$MONA_NC_PROTO $NCAT_REMOTE_PORT"; cat']);
+  const cli = start(t, ['udp', 'bind', '127.0.0.1:0', '-k', '-c', 'echo "$MONA_NC_PROTO $NCAT_REMOTE_PORT"; cat']);
   const port = await cli.port();
   const a = await udpPeer();
   const b = await udpPeer();
@@ -305,7 +315,7 @@ test('udp bind -k -e: each sender its own child, datagrams in, its output back a
 
 test('udp connect -c: the child\'s output goes out as datagrams (at most 65507 bytes each), replies come in', async (t) => {
   const server = await udpPeer();
-  const cli = startCli(['udp', 'connect', `127.0.0.1:${server.port}`, '-c', 'head -c 100000 /dev/zero; cat']);
+  const cli = start(t, ['udp', 'connect', `127.0.0.1:${server.port}`, '-c', 'head -c 100000 /dev/zero; cat']);
   let total = 0;
   let from = { address: '', port: 0 };
   while (total < 100000) {
