@@ -13,6 +13,15 @@ const dir = mkdtempSync(join(tmpdir(), 'mona-nc-access-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 test.after.always(closeAllPeers);
 
+/** Wait until `check()` holds, polling; throws after `ms` naming `what` (and stops polling). */
+async function until(what: string, ms: number, check: () => boolean): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms: ${what}`);
+    await delay(20);
+  }
+}
+
 /** startCli, ended with the test whatever happens: a failed wait must not leave a server running. */
 function start(t: ExecutionContext, args: string[], options?: CliOptions): Running {
   const cli = startCli(args, options);
@@ -33,7 +42,7 @@ async function refused(port: number, host = '127.0.0.1'): Promise<Buffer> {
 async function served(cli: Running, port: number, text: string): Promise<void> {
   const socket = await connectTcp(port);
   socket.write(text);
-  await within((async () => { while (!Buffer.concat(cli.stdoutChunks).toString().includes(text)) await delay(20); })(), 10000, `${text} on stdout`);
+  await until(`${text} on stdout`, 10000, () => Buffer.concat(cli.stdoutChunks).toString().includes(text));
   socket.destroy();
 }
 
@@ -167,7 +176,7 @@ test('udp bind --allow: an allowed sender is heard', async (t) => {
   const port = await cli.port();
   const sender = await udpPeer();
   sender.socket.send('heard\n', port, '127.0.0.1');
-  await within((async () => { while (!Buffer.concat(cli.stdoutChunks).toString().includes('heard')) await delay(20); })(), 10000, 'the datagram');
+  await until('the datagram', 10000, () => Buffer.concat(cli.stdoutChunks).toString().includes('heard'));
   cli.child.kill('SIGTERM');
   t.is((await cli.done()).code, 143);
 });

@@ -10,6 +10,15 @@ import { hasProc, watchPeakRss } from '../helpers/proc.js';
 
 test.after.always(closeAllPeers);
 
+/** Wait until `check()` holds, polling; throws after `ms` naming `what` (and stops polling). */
+async function until(what: string, ms: number, check: () => boolean): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms: ${what}`);
+    await delay(20);
+  }
+}
+
 /** startCli, ended with the test whatever happens: a failed wait must not leave a server running. */
 function start(t: ExecutionContext, args: string[], options?: CliOptions): Running {
   const cli = startCli(args, options);
@@ -139,7 +148,7 @@ test('--broker: a client\'s FIN gets ours, and it leaves the room', async (t) =>
   const talker = spawn('nc', ['-N', '127.0.0.1', String(port)], { stdio: ['pipe', 'ignore', 'ignore'] });
   await cli.waitLine(/accepted #2 /);
   talker.stdin.end('hello from nc\n');
-  await within((async () => { while (!Buffer.concat(out).toString().includes('\n')) await delay(20); })(), 10000, 'nc to hear it');
+  await until('nc to hear it', 10000, () => Buffer.concat(out).toString().includes('\n'));
   t.is(Buffer.concat(out).toString(), 'hello from nc\n');
   listener.stdin.end();
   cli.child.kill('SIGTERM');
@@ -157,7 +166,7 @@ test('--broker: a client\'s FIN gets ours, and it leaves the room', async (t) =>
   const line = await cli.waitLine(/accepted #2 from /);
   const from = /from (\S+)/.exec(line)?.[1] ?? '';
   sender.stdin.end('hello from ncat\n');
-  await within((async () => { while (!heard.includes('hello from ncat')) await delay(20); })(), 20000, 'the line').catch((err: Error) => { t.log(`heard: ${JSON.stringify(heard)}`); throw err; });
+  await until('the line', 20000, () => heard.includes('hello from ncat')).catch((err: Error) => { t.log(`heard: ${JSON.stringify(heard)}`); throw err; });
   t.true(heard.includes(`<user@${from}> hello from ncat\n`), heard);
   receiver.kill();
   cli.child.kill('SIGTERM');
