@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // npm run bench: mona-nc against nc, ncat, socat and bare Node, interleaved runs, medians, ratios from this run.
-// Usage: node bench/run.mjs [--runs N=3] [--cases bulk,echo,storm,udp,startup,tls-bulk,tls-echo] [--seconds S=5] [--quick] [--out FILE]
+// Usage: node bench/run.mjs [--runs N=3] [--cases bulk,echo,storm,udp,exec,broker,startup,tls-bulk,tls-echo] [--seconds S=5] [--quick] [--out FILE]
 //   --quick: 1 run, 2 s echo, 256 MiB bulk (a smoke test, not figures to quote).
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BENCH, ROOT, buildLoadgen, cpuSeconds, env, freePort, have, loadgen, median, rss, sh, sleep, stop, treeMemory, waitBound, watchPeak, within,
+  BENCH, ROOT, buildLoadgen, cpuSeconds, env, freePort, have, loadgen, median, rss, sh, sleep, stop, tree, treeMemory, waitBound, watchPeak, within,
 } from './lib.mjs';
 import { tlsCases } from './tls.mjs';
 
@@ -19,12 +19,16 @@ const flag = (name, fallback) => {
 const quick = argv.includes('--quick');
 const RUNS = Number(flag('runs', quick ? 1 : 3));
 const ECHO_S = Number(flag('seconds', quick ? 2 : 5));
-const CASES = new Set(flag('cases', 'bulk,echo,storm,udp,startup,tls-bulk,tls-echo').split(','));
+const CASES = new Set(flag('cases', 'bulk,echo,storm,udp,exec,broker,startup,tls-bulk,tls-echo').split(','));
 const BULK_BYTES = (quick ? 256 : 1024) * 1024 * 1024;
 const CONCURRENCY = [1, 50, 200];
 const STORM = 1000;
 const UDP_S = quick ? 1 : 2;
 const UDP_PACED = 50_000;
+const EXEC_MIB = quick ? 64 : 256;
+const EXEC_CONCURRENCY = [1, 50];
+const BROKER_MIB = quick ? 64 : 256;
+const BROKER_RECEIVERS = 4;
 
 const MONA = 'node bin/mona-nc.js';
 const out = [];
@@ -306,6 +310,111 @@ async function udp() {
   results.udp = Object.fromEntries([...data].map(([k, d]) => [k, { rate: median(d.rate), cpuUs: median(d.cpuUs) }]));
 }
 
+// ---------------------------------------------------------------- --exec cat (issue 13)
+const execServers = () => [
+  { name: 'mona-nc -k -e cat', cmd: (p) => `${MONA} tcp-server 127.0.0.1:${p} -k -e cat` },
+  peers.ncat && { name: 'ncat -k --exec /bin/cat', cmd: (p) => `ncat -l 127.0.0.1 ${p} -k -m 1000 --exec /bin/cat` },
+  peers.socat && { name: 'socat fork EXEC:cat', cmd: (p) => `socat TCP-LISTEN:${p},bind=127.0.0.1,fork,reuseaddr,backlog=1024 EXEC:cat` },
+].filter(Boolean);
+
+async function exec() {
+  const servers = execServers();
+  const data = new Map(servers.map((s) => [s.name, { bulk: [], failures: [], rtt: Object.fromEntries(EXEC_CONCURRENCY.map((c) => [c, { rate: [], p99: [] }])) }]));
+  for (let run = 0; run < RUNS; run++) {
+    for (const server of servers) {
+      await withServer(server.cmd, async (port, proc) => {
+        // A tool that loses bytes or stalls gets no figure, and the table says what happened.
+        const client = sh(`node bench/bare/tcp-roundtrip.mjs ${port} ${EXEC_MIB}`, { capture: true });
+        const r = await within(client.exited, 60_000, `${server.name} round trip`).catch(async () => { await stop(client, 'SIGKILL'); return undefined; });
+        const line = client.stdout().trim();
+        const d = data.get(server.name);
+        if (!r) d.failures.push('client hung');
+        else if (!line.startsWith('{')) d.failures.push(`failed (${client.stderr().trim() || `exit ${r.code}`})`);
+        else {
+          const { bytes, seconds } = JSON.parse(line);
+          const { stalled } = JSON.parse(line);
+          if (bytes === EXEC_MIB * 1024 * 1024) d.bulk.push(bytes / seconds / 1e6);
+          else d.failures.push(`${stalled ? 'stalled' : 'ended'} with ${fmt((EXEC_MIB * 1024 * 1024 - bytes) / 1024)} KiB missing`);
+        }
+        // A stuck connection's process (a forking server's child) would hold the server's stderr, and its exit, for ever.
+        for (const pid of tree(proc.pid).slice(1)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        if (lg.reason) return;
+        for (const conns of EXEC_CONCURRENCY) {
+          const g = await loadgen(lg.path, ['echo', '127.0.0.1', port, conns, ECHO_S], (ECHO_S + 15) * 1000);
+          const d = data.get(server.name).rtt[conns];
+          d.rate.push(g.rate);
+          d.p99.push(g.p99_us);
+        }
+      });
+    }
+  }
+  print(`## --exec cat: a child per connection`);
+  print();
+  print(`Round trip: one client sends ${EXEC_MIB} MiB through the server's \`cat\` and reads it back (MB/s of payload, from connect until all ` +
+    'of it is back; a tool that loses bytes or goes 5 s without one gets no figure). ' +
+    `Ping-pong: 64-byte round trips/s and p99 in µs, ${ECHO_S} s, each connection its own \`cat\`.`);
+  print();
+  print(`| server | round trip MB/s (median) | runs | ${EXEC_CONCURRENCY.map((c) => `${c} conn: rt/s | p99 µs`).join(' | ')} |`);
+  print(`|---|---:|---|${EXEC_CONCURRENCY.map(() => '---:|---:').join('|')}|`);
+  for (const s of servers) {
+    const d = data.get(s.name);
+    print(`| ${s.name} | ${fmt(median(d.bulk))} | ${[...d.bulk.map((x) => fmt(x)), ...d.failures].join(', ')} | ${EXEC_CONCURRENCY.map((c) => `${fmt(median(d.rtt[c].rate))} | ${fmt(median(d.rtt[c].p99))}`).join(' | ')} |`);
+  }
+  print();
+  const mona = data.get(servers[0].name);
+  for (const s of servers.slice(1)) {
+    const d = data.get(s.name);
+    print(`- mona-nc vs ${s.name}: round trip ${ratio(median(mona.bulk), median(d.bulk))}, ${EXEC_CONCURRENCY.map((c) => `${c} conn rt/s ${ratio(median(mona.rtt[c].rate), median(d.rtt[c].rate))}`).join(', ')}`);
+  }
+  print();
+  print(`Client: \`node bench/bare/tcp-roundtrip.mjs P ${EXEC_MIB}\`, then \`bench/.build/loadgen echo 127.0.0.1 P CONNS ${ECHO_S}\`. Servers:`);
+  for (const s of servers) print(`- ${s.name}: \`${s.cmd('P')}\``);
+  print();
+  results.exec = Object.fromEntries([...data].map(([k, d]) => [k, { bulk: median(d.bulk) }]));
+}
+
+// ---------------------------------------------------------------- --broker (issue 13)
+async function broker() {
+  const servers = [
+    { name: 'mona-nc --broker', cmd: (p) => `${MONA} tcp-server 127.0.0.1:${p} --broker < /dev/null > /dev/null` },
+    peers.ncat && { name: 'ncat --broker', cmd: (p) => `ncat -l 127.0.0.1 ${p} --broker -m 1000 < /dev/null > /dev/null` },
+  ].filter(Boolean);
+  const data = new Map(servers.map((s) => [s.name, { rate: [], rss: [] }]));
+  for (let run = 0; run < RUNS; run++) {
+    for (const server of servers) {
+      await withServer(server.cmd, async (port, proc) => {
+        const peak = watchPeak(proc.pid);
+        const client = sh(`node bench/broker-load.mjs ${port} ${BROKER_RECEIVERS} ${BROKER_MIB}`, { capture: true });
+        const r = await within(client.exited, 120_000, `${server.name} broker load`);
+        const line = client.stdout().trim();
+        if (r.code !== 0 || !line.startsWith('{')) throw new Error(`${server.name} broker load failed (${r.code}): ${line} ${client.stderr()}`);
+        const { seconds, delivered } = JSON.parse(line);
+        const d = data.get(server.name);
+        d.rate.push(delivered / seconds / 1e6);
+        d.rss.push(peak().peak);
+      });
+    }
+  }
+  print(`## --broker: one client sends ${BROKER_MIB} MiB, ${BROKER_RECEIVERS} others receive it`);
+  print();
+  print('MB/s delivered in total (all receivers together), from the first byte sent until every receiver has everything; the server\'s peak RSS. ' +
+    'socat has no broker.');
+  print();
+  print('| server | MB/s delivered (median) | runs | peak RSS (MB) |');
+  print('|---|---:|---|---:|');
+  for (const s of servers) {
+    const d = data.get(s.name);
+    print(`| ${s.name} | ${fmt(median(d.rate))} | ${d.rate.map((x) => fmt(x)).join(', ')} | ${mb(median(d.rss))} |`);
+  }
+  print();
+  if (servers.length > 1) print(`- mona-nc vs ncat: ${ratio(median(data.get(servers[0].name).rate), median(data.get(servers[1].name).rate))}`);
+  print();
+  print(`Client: \`node bench/broker-load.mjs P ${BROKER_RECEIVERS} ${BROKER_MIB}\`. Servers:`);
+  for (const s of servers) print(`- ${s.name}: \`${s.cmd('P')}\``);
+  print();
+  results.broker = Object.fromEntries([...data].map(([k, d]) => [k, { rate: median(d.rate) }]));
+}
+
 // ---------------------------------------------------------------- start-up (bench/startup.mjs belongs to issue 5)
 function startup() {
   const script = join(BENCH, 'startup.mjs');
@@ -369,7 +478,7 @@ function targets() {
 }
 
 const { tlsNote, ...tls } = tlsCases({ print, fmt, ratio, mb, RUNS, BULK_BYTES, ECHO_S, peers, MONA, dir, results });
-const cases = { bulk, echo, storm, udp, startup, ...tls };
+const cases = { bulk, echo, storm, udp, exec, broker, startup, ...tls };
 for (const [name, fn] of Object.entries(cases)) {
   if (!CASES.has(name)) continue;
   if (['echo', 'storm', 'udp'].includes(name) && lg.reason) continue;

@@ -73,6 +73,9 @@ export async function bundle() {
     entryPoints: [fileURLToPath(new URL('../src/cli.ts', import.meta.url))],
     outfile: BUNDLE,
     define: { 'import.meta.url': '__import_meta_url', MONA_NC_VERSION: JSON.stringify(version), MONA_NC_BUNDLED: 'true' },
+    // import() of a built-in becomes require(): bin/mona-nc.js runs the bundle through vm (for its code cache), where
+    // import() has no loader.
+    supported: { 'dynamic-import': false },
     plugins: [lazyStringWidth, lazyAssert],
   });
 }

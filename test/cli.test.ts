@@ -42,11 +42,7 @@ test(usage, ['udp', 'bind', '127.0.0.1:0', '-6']);
 test(usage, ['udp', 'bind', '0', '--echo', '--lines']);
 test(usage, ['udp', 'bind', '0', '--echo', '--progress']);
 test(usage, ['tcp-server', '0', '--echo', '--progress']);
-// Flags of cli.md's later sections are not built yet: they must be refused, never silently ignored.
-for (const flag of ['--exec=cat', '--sh-exec=cat', '--broker', '--chat', '--max-conns=3', '--allow=127.0.0.1', '--deny=127.0.0.1']) {
-  test(usage, ['tcp-server', '0', flag]);
-}
-// A client's flags on a server: -z, -s and -p (the nc habit of -p PORT is taught by preflight).
+// A client's flags on a server: -z, -s and -p (the nc habit of -p PORT is taught by the command-line reader).
 for (const flag of ['-z', '-s=127.0.0.1', '-p=5000', '--scan-concurrency=5']) {
   test(usage, ['tcp-server', '0', flag]);
 }

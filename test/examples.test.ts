@@ -406,6 +406,54 @@ const SCRIPTS: Record<string, { needs?: string; run: Runner }> = {
   },
 };
 
+// ncat's modes: a program for each client, a broker.
+Object.assign(RUNNERS, {
+  "mona-nc tcp-server 1234 -k -e 'grep --line-buffered error'": server(async (t, port, run) => {
+    for (const _ of [1, 2]) {
+      const c = await connectTcp(port);
+      const answer = readAll(c);
+      c.end('an error here\nall fine\nanother error\n');
+      t.is((await within(answer, 8000, 'grep\'s answer')).toString(), 'an error here\nanother error\n');
+    }
+    run.kill();
+    await run.done();
+  }),
+  // A chat room for 10.0.0.0/8 only: a loopback client is turned away at once.
+  'mona-nc tcp-server 1234 --chat --allow 10.0.0.0/8 --max-conns 20': server(async (t, port, run) => {
+    const c = await connectTcp(port);
+    t.is((await within(readAll(c), 8000, 'the refusal')).length, 0);
+    await run.waitStderr(/WARN .*127\.0\.0\.1/);
+    run.kill();
+    await run.done();
+  }),
+  // The same room, open to ::1 too: two loopback clients over IPv6 hear each other with the sender's prefix.
+  'mona-nc tcp-server 1234 --chat --allow 10.0.0.0/8 --allow ::1 --max-conns 20': server(async (t, port, run) => {
+    const a = await connectTcp(port, '::1');
+    const b = await connectTcp(port, '::1');
+    let heard = '';
+    b.on('data', (d: Buffer) => { heard += d.toString(); });
+    await delay(200);
+    a.write('hello room\n');
+    t.regex(await until(() => heard, (h) => /<user@\[::1\]:\d+> hello room\n/.test(h), 'the chat line'), /<user@\[::1\]:\d+> hello room\n/);
+    a.destroy();
+    b.destroy();
+    run.kill();
+    await run.done();
+  }),
+  'mona-nc tcp-server 1234 --broker': server(async (t, port, run) => {
+    const a = await connectTcp(port);
+    const b = await connectTcp(port);
+    await delay(200);
+    const heard = new Promise<string>((resolve) => b.once('data', (d: Buffer) => resolve(d.toString())));
+    a.write('to the others');
+    t.is(await within(heard, 8000, 'the broker'), 'to the others');
+    a.destroy();
+    b.destroy();
+    run.kill();
+    await run.done();
+  }),
+});
+
 // ncat's habits (issue 13): one-way, CRLF with a hex dump, an output file, a source address, a scan.
 Object.assign(RUNNERS, {
   'mona-nc tcp-client 127.0.0.1 1234 --recv-only > file.bin': async (t, example) => {
@@ -459,6 +507,7 @@ Object.assign(RUNNERS, {
 } satisfies Record<string, Runner>);
 
 const NOT_RUNNABLE: Record<string, string> = {
+  'mona-nc tcp-client mail.example.com 25 -e ./smtp-dialog.sh': 'it talks to a mail server on the internet, with a dialog script of the reader\'s own: tests stay on loopback (-e against a loopback peer: test/modes/exec.test.ts)',
   'mona-nc tcp-client localhost 8443 --ssl-fingerprint 5E:0B:...:9A': '5E:0B:...:9A stands for the fingerprint the server logs (the --ssl --echo runner checks that the logged one is the one a client sees)',
   "printf 'HEAD / HTTP/1.0\\r\\n\\r\\n' | mona-nc tcp-client --ssl example.com 443": 'it asks example.com, on the internet: tests stay on loopback',
   "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | mona-nc tcp-client example.com 80": 'it asks example.com, on the internet: tests stay on loopback',

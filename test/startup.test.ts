@@ -1,6 +1,7 @@
 // Start-up loads only what the command needs: --help, --version and a refused connect load no mode and no
 // socket they do not use, and the bundle builds yargs' help layout (string-width) only for --help.
 import test from 'ava';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.js';
 import { closedPort } from './helpers/net.js';
@@ -42,4 +43,9 @@ test('the bundle loads string-width only to lay out --help', async (t) => {
   t.is(await segmenters(['--version']), 0);
   t.is(await segmenters(['tcp-client', `127.0.0.1:${await closedPort()}`]), 0);
   t.true((await segmenters(['--help'])) > 0, 'the probe sees string-width when it loads');
+});
+
+test('the CLI bundle has no import(): bin/mona-nc.js runs it through vm (for the code cache), where import() cannot load', (t) => {
+  const bundle = readFileSync(fileURLToPath(new URL('../../dist/mona-nc.cjs', import.meta.url)), 'utf8');
+  t.deepEqual(bundle.match(/\bimport\(\s*["'`][^"'`]+["'`]\s*\)/g) ?? [], []);
 });

@@ -54,12 +54,19 @@ const hostLike = (word: string, next: string | undefined): boolean =>
 
 interface Reading { flags: Record<string, unknown>; words: string[]; help: boolean; version: boolean; dashP: boolean }
 
-/** Set a flag's raw value: a count adds, a boolean is true (or false as --no-X), a value is the text (last wins). */
+/**
+ * Set a flag's raw value: a count adds, a boolean is true (or false as --no-X), a value is the text (last wins, as
+ * getopt in nc), a list keeps every value in order (--allow A --allow B).
+ */
 function setFlag(r: Reading, f: Flag, value: string | boolean | undefined): void {
   if (f.kind === 'count') r.flags[f.key] = Number(r.flags[f.key] ?? 0) + 1;
   else if (f.kind === 'boolean') r.flags[f.key] = typeof value === 'string' ? value !== 'false' : value ?? true;
+  else if (f.kind === 'list') r.flags[f.key] = [...(r.flags[f.key] as string[] | undefined ?? []), value];
   else r.flags[f.key] = value;
 }
+
+/** A flag that takes a value (the next word, or after =). */
+const takesValue = (f: Flag): boolean => f.kind === 'value' || f.kind === 'list';
 
 /** Read flags and words; after `run`'s script, the rest is the script's. */
 function read(argv: readonly string[]): Reading & { rest: string[] } {
@@ -87,7 +94,7 @@ function read(argv: readonly string[]): Reading & { rest: string[] } {
         throw new UsageError(`unknown option --${name}`, guess ? `did you mean --${guess}?` : undefined);
       }
       if (f === negated) setFlag(r, f, false);
-      else if (f.kind === 'value') setFlag(r, f, value ?? takeValue(argv, ++i, `--${name}`));
+      else if (takesValue(f)) setFlag(r, f, value ?? takeValue(argv, ++i, `--${name}`));
       else setFlag(r, f, value);
     } else if (arg.startsWith('-') && arg.length > 1) {
       const letters = arg.slice(1);
@@ -101,7 +108,7 @@ function read(argv: readonly string[]): Reading & { rest: string[] } {
         if (letter === 'p') r.dashP = true;
         if (!f && letter === 'p') continue;
         if (!f) throw new UsageError(`unknown option -${letter}`);
-        if (f.kind !== 'value') { setFlag(r, f, undefined); continue; }
+        if (!takesValue(f)) { setFlag(r, f, undefined); continue; }
         // A value flag takes the rest of the word (-q1, -q=1), or the next word.
         const attached = letters.slice(n + 1).replace(/^=/, '');
         setFlag(r, f, attached !== '' ? attached : takeValue(argv, ++i, `-${letter}`));

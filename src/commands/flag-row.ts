@@ -5,14 +5,15 @@ import { parseSeconds } from '../core/parse.js';
 
 export type CommandName = 'tcp-client' | 'tcp-server' | 'udp connect' | 'udp bind' | 'run' | 'replay';
 /** What a command does with its endpoints; a selector flag picks it (none: the command's first). */
-export type ModeName = 'pipe' | 'fan-out' | 'echo' | 'script' | 'replay' | 'scan' | 'http-proxy';
+export type ModeName = 'pipe' | 'fan-out' | 'echo' | 'script' | 'replay' | 'scan' | 'http-proxy' | 'exec' | 'broker' | 'chat';
 
 export interface Flag<K extends string = string, T = unknown> {
   /** The key in yargs' argv (camelCase) and in the settings. */
   readonly key: K;
   readonly long: string;
   readonly short?: string;
-  readonly kind: 'boolean' | 'count' | 'value';
+  /** `list`: a value that may be given many times (`--allow A --allow B`); the parser gets every one, in order. */
+  readonly kind: 'boolean' | 'count' | 'value' | 'list';
   /** The value's name in help (SECS, LEVEL). */
   readonly value?: string;
   readonly describe: string;
@@ -37,10 +38,12 @@ export const UDP: readonly CommandName[] = ['udp connect', 'udp bind'];
 export const SERVERS: readonly CommandName[] = ['tcp-server', 'udp bind'];
 export const ALL: readonly CommandName[] = [...NET, 'run', 'replay'];
 /** The modes that read stdin and write stdout. */
-export const STDIO: readonly ModeName[] = ['pipe', 'fan-out'];
+export const STDIO: readonly ModeName[] = ['pipe', 'fan-out', 'broker', 'chat'];
 
 export const bool = (raw: unknown): boolean | undefined => (raw === undefined ? undefined : Boolean(raw));
 export const text = (raw: unknown): string | undefined => (raw === undefined ? undefined : String(raw));
+/** Every value of a `list` flag, in the order given (none: empty). */
+export const list = (raw: unknown): string[] => (raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(String));
 export const duration = (raw: unknown, name: string): number | undefined => parseSeconds(name, text(raw));
 
 /** A value among `choices`, or a usage error that lists them. */

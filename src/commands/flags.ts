@@ -9,16 +9,17 @@ import { rewrite, type Compat } from './compat.js';
 import { TESTING_FLAGS } from './flags-testing.js';
 import { ALL, bool, duration, NET, oneOf, row, SERVERS, STDIO, TCP, text, UDP, type CommandName, type Flag, type ModeName } from './flag-row.js';
 import { NCAT_FLAGS } from './flags-ncat.js';
+import { NCAT_MODE_FLAGS } from './flags-ncat-modes.js';
 import { PROXY_FLAGS } from './flags-proxy.js';
 import { TLS_FLAGS } from './flags-tls.js';
 import { UNIX_FLAGS } from './flags-unix.js';
 
 /** The modes of each command, the one used when no selector flag is given first. */
 export const MODES: Readonly<Record<CommandName, readonly ModeName[]>> = {
-  'tcp-client': ['pipe', 'scan'],
-  'tcp-server': ['pipe', 'fan-out', 'echo', 'http-proxy'],
-  'udp connect': ['pipe', 'scan'],
-  'udp bind': ['pipe', 'fan-out', 'echo'],
+  'tcp-client': ['pipe', 'scan', 'exec'],
+  'tcp-server': ['pipe', 'fan-out', 'echo', 'http-proxy', 'exec', 'broker', 'chat'],
+  'udp connect': ['pipe', 'scan', 'exec'],
+  'udp bind': ['pipe', 'fan-out', 'echo', 'exec', 'broker'],
   run: ['script'],
   replay: ['replay'],
 };
@@ -26,7 +27,11 @@ export const MODES: Readonly<Record<CommandName, readonly ModeName[]>> = {
 const MiB = 1024 * 1024;
 
 /** Why a mode refuses a flag, said after the conflict. */
-const WHY: Partial<Record<ModeName, string>> = { echo: '--echo does not use stdin or stdout', 'http-proxy': 'an HTTP proxy does not use stdin or stdout' };
+const WHY: Partial<Record<ModeName, string>> = {
+  echo: '--echo does not use stdin or stdout',
+  'http-proxy': 'an HTTP proxy does not use stdin or stdout',
+  exec: 'the child has the connection, not stdin or stdout',
+};
 
 // Row groups of other concerns are spread in here (`...TLS_FLAGS`), each from its own flags-*.ts.
 export const FLAGS = [
@@ -41,12 +46,14 @@ export const FLAGS = [
   row({ key: 'wait', long: 'wait', short: 'w', kind: 'value', value: 'SECS', commands: ['tcp-client', 'udp connect', 'replay'], describe: 'connect timeout, SECS (or 500ms, 2m); with -z, the wait for each port', parse: duration }),
   row({ key: 'idleTimeout', long: 'idle-timeout', short: 'i', kind: 'value', value: 'SECS', commands: [...NET, 'replay'], describe: 'give up after SECS without traffic: exit 1 (with -k or --echo, that peer is closed instead)', parse: duration }),
   // The session: how stdin and the peer's EOF end it.
-  row({ key: 'shutdown', long: 'shutdown', kind: 'boolean', commands: TCP, modes: STDIO, describe: 'half-close (send FIN) at stdin EOF (default); --no-shutdown keeps the write side open', parse: (raw) => raw !== false }),
+  row({ key: 'shutdown', long: 'shutdown', kind: 'boolean', commands: TCP, modes: ['pipe', 'fan-out'], describe: 'half-close (send FIN) at stdin EOF (default); --no-shutdown keeps the write side open', parse: (raw) => raw !== false }),
   row({ key: 'quitAfter', long: 'quit-after', short: 'q', kind: 'value', value: 'SECS', commands: NET, modes: STDIO, describe: 'exit SECS after stdin EOF (exit 0)', parse: duration }),
   row({ key: 'linger', long: 'linger', kind: 'value', value: 'SECS', commands: TCP, modes: ['pipe'], describe: 'after the peer\'s FIN, keep sending stdin until it has been idle SECS (default 0.5)', parse: (raw, name) => duration(raw, name) ?? 500 }),
   row({ key: 'progress', long: 'progress', kind: 'boolean', commands: NET, modes: STDIO, describe: 'a live line on stderr: bytes in and out, rate, elapsed (stderr a terminal, stdout not)', parse: bool }),
-  // Before the server modes: a selector earlier in the table wins, and --proxy-type http implies -k.
+  // Before the server modes: a selector earlier in the table wins (--proxy-type http implies -k; `-k -e CMD` is exec
+  // for each client), ncat's modes (exec, broker, chat) and access control.
   ...PROXY_FLAGS,
+  ...NCAT_MODE_FLAGS,
   // Server modes.
   row({ key: 'echo', long: 'echo', kind: 'boolean', commands: SERVERS, selects: 'echo', describe: 'send every peer its own data back (implies -k; stdin and stdout are not used)', parse: bool }),
   row({ key: 'keepOpen', long: 'keep-open', short: 'k', kind: 'boolean', commands: SERVERS, selects: 'fan-out', describe: 'many peers at once: stdin goes to all of them, all of them to stdout', parse: bool }),
@@ -76,8 +83,21 @@ export type Settings = { readonly [R in Row as R['key']]: ReturnType<R['parse']>
 type Args = Readonly<Record<string, unknown>>;
 
 const given = (f: Flag, argv: Args): boolean => argv[f.key] !== undefined && !(f.kind === 'count' && !argv[f.key]);
-/** A selector picks its mode when given: a switch set, or a value (`--proxy-type http`). */
-const selecting = (f: Flag, argv: Args): boolean => f.selects !== undefined && (f.kind === 'value' ? argv[f.key] !== undefined : argv[f.key] === true);
+/** A selector picks its mode when given: a switch set, or a value (`-e CMD`). */
+const selecting = (f: Flag, argv: Args): boolean => f.selects !== undefined && argv[f.key] !== undefined && argv[f.key] !== false;
+
+/**
+ * yargs keeps every value of a repeated flag (so that `list` rows get them all); every other flag takes its last
+ * value, as getopt does in nc and ncat (`-w 1 -w 2` waits 2 s).
+ */
+function lastValues(argv: Args): Args {
+  const out: Record<string, unknown> = { ...argv };
+  for (const f of FLAGS as readonly Flag[]) {
+    const value = out[f.key];
+    if (f.kind !== 'list' && Array.isArray(value)) out[f.key] = value.at(-1);
+  }
+  return out;
+}
 
 /** How the user wrote a flag: its short form if it has one, --no-X for a negated boolean. */
 export const shown = (f: Flag, argv?: Args): string => {
@@ -96,7 +116,8 @@ function modeOf(command: CommandName, argv: Args): ModeName {
  * The one check, as nc's conflict block after getopt: a flag of another command, two flags that conflict, a flag
  * the mode does not use. One usage error naming both; returns the mode.
  */
-export function check(command: CommandName, argv: Args): ModeName {
+export function check(command: CommandName, raw: Args): ModeName {
+  const argv = lastValues(raw);
   const flags: readonly Flag[] = FLAGS;
   const present = flags.filter((f) => given(f, argv));
   for (const f of present) if (!f.commands.includes(command)) throw new UsageError(`cannot use ${shown(f, argv)} with ${command}`);
@@ -123,7 +144,7 @@ export function check(command: CommandName, argv: Args): ModeName {
 /** Check a command line and parse every flag into its settings (usage errors thrown). A --compat preset rewrites
  * the command line first (compat.ts): the rest never knows. */
 export function readSettings(command: CommandName, input: Args): Settings {
-  const { argv, overrides } = rewrite(command, input);
+  const { argv, overrides } = rewrite(command, lastValues(input));
   const mode = check(command, argv);
   const settings: Record<string, unknown> = { mode };
   for (const f of FLAGS as readonly Flag[]) settings[f.key] = f.parse(argv[f.key], shown(f, argv));
@@ -139,7 +160,8 @@ export function withFlags<T>(y: Argv<T>, command: CommandName | 'root'): Argv<T>
     if (everywhere !== (command === 'root')) continue;
     y = y.option(f.long, {
       ...(f.short ? { alias: f.short } : {}),
-      type: f.kind === 'value' ? 'string' : f.kind,
+      // A list is a string given many times (not yargs' array, which would swallow the positionals after it).
+      type: f.kind === 'value' || f.kind === 'list' ? 'string' : f.kind,
       describe: f.describe,
       hidden: command !== 'root' && !f.commands.includes(command),
     });

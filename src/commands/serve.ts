@@ -23,11 +23,16 @@ async function load(mode: ModeName): Promise<Serve> {
     return (session, listener, s) => httpProxy(session, listener, s, (host, port) => TRANSPORTS.tcp.connect(session, { kind: 'inet', host, port }, { family: s.family }));
   }
   if (mode === 'fan-out') return (await import('../modes/fan-out.js')).fanOut;
+  if (mode === 'exec') return (await import('../modes/exec.js')).execServe;
+  if (mode === 'broker') return (await import('../modes/broker.js')).broker;
+  if (mode === 'chat') return (await import('../modes/broker.js')).chat;
   return (await import('../modes/pipe.js')).pipeFirst;
 }
 
 /** Listen, tap the peers, and say so to whoever waits (a failure to say it closes the listener and throws). */
 export async function openListener(session: Session, transport: Transport, where: Address, s: Settings): Promise<Listener> {
+  // Access rules are ready (files read, names resolved) before the port opens; refused peers are never tapped.
+  const guard = await (await import('./access.js')).accessGuard(s);
   const listener = await transport.listen(session, where, s);
   try {
     announce(listener.label, s);
@@ -35,7 +40,7 @@ export async function openListener(session: Session, transport: Transport, where
     listener.close();
     throw err;
   }
-  return tapListener(listener, session, s);
+  return tapListener(guard ? guard(listener, session) : listener, session, s);
 }
 
 /** `[address] <port>`: one word is a port (or host:port), two are a host and a port. */

@@ -24,6 +24,6 @@ export const tcpClient: Command = {
     const row = streamTransport('tcp-client', s);
     const peer = tapPeer(await row.connect(session, row.target(args.target ?? '', args.port, s), s), session, s);
     // The mode loads once connected: a refused connect never pays for it.
-    return (await import('../modes/pipe.js')).pipe(session, peer, s);
+    return s.mode === 'exec' ? (await import('../modes/exec.js')).execPeer(session, peer, s) : (await import('../modes/pipe.js')).pipe(session, peer, s);
   },
 };

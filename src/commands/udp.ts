@@ -18,7 +18,7 @@ export const udpConnect: Command = {
     const udp = TRANSPORTS.udp;
     if (s.mode === 'scan') return (await import('./scan-target.js')).scanPorts(session, udp, args.target ?? '', args.port, s);
     const peer = tapPeer(await udp.connect(session, udp.target(args.target ?? '', args.port, s), s), session, s);
-    return (await import('../modes/pipe.js')).pipe(session, peer, s);
+    return s.mode === 'exec' ? (await import('../modes/exec.js')).execPeer(session, peer, s) : (await import('../modes/pipe.js')).pipe(session, peer, s);
   },
 };
 

@@ -1,6 +1,7 @@
 // The endpoint contract: what any byte source and sink offers the relay, whatever is behind it (a connection, stdin
 // and stdout, many clients as one, and later a child process or a recorded session), and what a listener offers.
 import type { Extra } from '../log.js';
+import type { SocketAddress } from '../mona/address.js';
 import type { ExitReason } from '../mona/errors.js';
 
 /** Why an endpoint failed: the exit reason, the one ERROR line, and the errno-style code when there is one. */
@@ -61,6 +62,9 @@ export interface Endpoint {
   readonly bytesOut: number;
   /** Milliseconds since the last byte in or out. */
   readonly idleTime: number;
+  /** A connection's two ends, where it has them (stdio and a child have none): --exec's environment, --allow. */
+  readonly address?: SocketAddress | undefined;
+  readonly peerAddress?: SocketAddress | undefined;
   /** A connection's endpoint: add the fields `fields()` gives, when it closes, to its `closed` event (taps). */
   annotate?(fields: () => Extra): void;
   /** Abort at once with a TCP reset (RST) instead of a clean close (--rst-after); `closed` follows. */
@@ -111,6 +115,8 @@ export function forwarding(inner: Endpoint, own: Partial<Endpoint> & Pick<Endpoi
     get idleText() { return inner.idleText; },
     get datagram() { return inner.datagram; },
     get lossy() { return inner.lossy; },
+    get address() { return inner.address; },
+    get peerAddress() { return inner.peerAddress; },
     attach: (events) => inner.attach(events),
     write: (chunk) => inner.write(chunk),
     get writable() { return inner.writable; },

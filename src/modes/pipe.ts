@@ -24,7 +24,7 @@ export function pipe(session: Session, peer: Endpoint, s: PipeSettings): Promise
   return r.done;
 }
 
-/** The first peer of a listener, then no other (TCP: the listener closes; UDP: other senders are dropped). */
+/** The first peer of a listener piped to stdio, then no other. */
 export function pipeFirst(session: Session, listener: Listener, s: PipeSettings): Promise<Outcome> {
   return firstPeer(session, listener, s.idleTimeout, (peer) => pipe(session, peer, s));
 }

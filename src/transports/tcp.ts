@@ -115,6 +115,8 @@ export function clientEndpoint(log: Logger, client: TCPClient, id: number): Endp
     idleText: `traffic with ${label}`,
     datagram: false,
     lossy: false,
+    get address() { return client.address; },
+    get peerAddress() { return client.peerAddress; },
     attach(events) { on = events; },
     write(chunk) {
       client.send(chunk);

@@ -4,6 +4,7 @@ import type { Extra, Logger } from '../log.js';
 import { isIPv6 } from 'node:net';
 import { formatAddress, mona, type UDPSocket } from '../mona/index.js';
 import { describeError } from '../mona/errors.js';
+import { SocketAddress, splitHostPort } from '../mona/address.js';
 import { handOff, QUEUE_LIMIT, type Endpoint, type EndpointEvents, type Failure, type Listener } from '../core/endpoint.js';
 import { track } from '../core/connections.js';
 import { accepted, closed, connected, extraOf, listening } from '../core/events.js';
@@ -129,6 +130,8 @@ function udpPeer(log: Logger, socket: UDPSocket, address: string, id: number, fo
   let bytesOut = 0;
   const annotators: Array<() => Extra> = [];
   const untrack = track({ id, peer: address, since, bytesIn: () => bytesIn, bytesOut: () => bytesOut });
+  const { host, port } = splitHostPort(address);
+  const peerAddress = new SocketAddress(host, Number(port));
   const shut = (reason: 'local' | 'timeout' | 'error', failure?: Failure): void => {
     if (over) return;
     over = true;
@@ -143,6 +146,8 @@ function udpPeer(log: Logger, socket: UDPSocket, address: string, id: number, fo
     idleText: forget ? `datagram from ${address}` : `datagram on ${String(socket.address)}`,
     datagram: true,
     lossy: true,
+    get address() { return socket.address; },
+    peerAddress,
     attach(events) { on = events; },
     write(chunk) {
       if (over) return true;

@@ -24,7 +24,7 @@ test(teaches, ['-lk', '1234'], /unknown option -l/, /tcp-server/);
 test(teaches, ['-u', '127.0.0.1', '53'], /unknown option -u/, /udp connect .* udp bind/);
 test(teaches, ['tcp-server', '-p', '1234'], /-p: tcp-server takes its port as an argument/, /mona-nc tcp-server \[ADDR\] PORT/);
 test(teaches, ['udp', 'bind', '-p', '1234'], /-p: udp bind takes its port as an argument/, /mona-nc udp bind/);
-test(teaches, ['tcp-client', '127.0.0.1:80', '-e', '/bin/cat'], /unknown option -e/, undefined);
+test(teaches, ['tcp-client', '127.0.0.1:80', '-y', '/bin/cat'], /unknown option -y/, undefined);
 // Typos: commands, subcommands, flags; never the camelCase twin.
 test(teaches, ['tcp-sever', '1234'], /unknown command 'tcp-sever'/, /did you mean: mona-nc tcp-server\?/);
 test(teaches, ['udp', 'bnd', '1234'], /unknown udp subcommand 'bnd'/, /did you mean: mona-nc udp bind\?/);
