@@ -1,17 +1,31 @@
 #!/usr/bin/env node
 // npm run bench: mona-nc against nc, ncat, socat and bare Node, interleaved runs, medians, ratios from this run.
-// Usage: node bench/run.mjs [--runs N=3] [--cases bulk,echo,storm,udp,exec,broker,startup,tls-bulk,tls-echo] [--seconds S=5] [--quick] [--out FILE]
+// Usage: node bench/run.mjs [--runs N=3] [--cases bulk,echo,storm,udp,exec,broker,startup,tls-bulk,tls-echo] [--seconds S=5] [--quick] [--before DIR] [--out FILE]
 //   --quick: 1 run, 2 s echo, 256 MiB bulk (a smoke test, not figures to quote).
+//   --before DIR: another checkout of mona-nc, already built (`git worktree add DIR COMMIT && cd DIR && npm ci && npm run build`),
+//     measured as one more row in the bulk, echo, storm and UDP cases of the same interleaved runs: a before/after
+//     for a hot-path change that the machine's drift between two separate runs cannot blur.
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   BENCH, ROOT, buildLoadgen, cpuSeconds, env, freePort, have, loadgen, median, rss, sh, sleep, stop, tree, treeMemory, waitBound, watchPeak, within,
 } from './lib.mjs';
 import { tlsCases } from './tls.mjs';
 
 const argv = process.argv.slice(2);
+
+// The --before checkout: its command and its row name (the commit it is at), or exit with why it cannot be used.
+function beforeRow(path) {
+  const bin = join(path, 'bin', 'mona-nc.js');
+  if (!existsSync(bin) || !existsSync(join(path, 'dist'))) {
+    console.error(`bench: --before ${path}: no built mona-nc there (bin/mona-nc.js and dist/; run npm run build in it)`);
+    process.exit(2);
+  }
+  const commit = spawnSync('git', ['-C', path, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || '?';
+  return { name: `mona-nc before (${commit})`, cmd: `node ${bin}` };
+}
 const flag = (name, fallback) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : fallback;
@@ -31,8 +45,15 @@ const BROKER_MIB = quick ? 64 : 256;
 const BROKER_RECEIVERS = 4;
 
 const MONA = 'node bin/mona-nc.js';
+const BEFORE_DIR = flag('before', undefined);
+const BEFORE = BEFORE_DIR && beforeRow(resolve(BEFORE_DIR));
 const out = [];
-const print = (line = '') => { out.push(line); console.log(line); };
+// The --before checkout's path is printed as BEFORE: the tables go into RESULTS.md, which names no machine's paths.
+const print = (line = '') => {
+  const shown = BEFORE_DIR ? line.split(resolve(BEFORE_DIR)).join('BEFORE') : line;
+  out.push(shown);
+  console.log(shown);
+};
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
 const fmt = (x, digits = 0) => (x === Infinity ? '∞' : Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
@@ -74,6 +95,7 @@ async function bulk() {
   const F = file;
   const tools = [
     { name: 'mona-nc', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
+    BEFORE && { name: BEFORE.name, server: (p) => `${BEFORE.cmd} tcp-server 127.0.0.1:${p} < /dev/null > /dev/null`, client: (p) => `${BEFORE.cmd} tcp-client 127.0.0.1:${p} < ${F}` },
     // The traffic taps on the receiver, to /dev/null: their own cost (formatting, one more write), not a disk's.
     { name: 'mona-nc -o', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} -o /dev/null < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
     { name: 'mona-nc -x', server: (p) => `${MONA} tcp-server 127.0.0.1:${p} -x /dev/null < /dev/null > /dev/null`, client: (p) => `${MONA} tcp-client 127.0.0.1:${p} < ${F}` },
@@ -131,6 +153,7 @@ async function bulk() {
 // ---------------------------------------------------------------- echo ping-pong, connect storm, idle memory
 const echoServers = () => [
   { name: 'mona-nc', cmd: (p) => `${MONA} tcp-server 127.0.0.1:${p} --echo` },
+  BEFORE && { name: BEFORE.name, cmd: (p) => `${BEFORE.cmd} tcp-server 127.0.0.1:${p} --echo` },
   { name: 'bare Node echo', cmd: (p) => `node bench/bare/echo.mjs ${p}` },
   peers.ncat && { name: 'ncat --exec /bin/cat', cmd: (p) => `ncat -l 127.0.0.1 ${p} -k -m 1000 --exec /bin/cat` },
   peers.socat && { name: 'socat PIPE fork', cmd: (p) => `socat TCP-LISTEN:${p},bind=127.0.0.1,fork,reuseaddr,backlog=1024 PIPE` },
@@ -253,6 +276,7 @@ async function storm() {
 async function udp() {
   const receivers = [
     { name: 'mona-nc', cmd: (p, f) => `${MONA} udp bind 127.0.0.1:${p} > ${f}` },
+    BEFORE && { name: BEFORE.name, cmd: (p, f) => `${BEFORE.cmd} udp bind 127.0.0.1:${p} > ${f}` },
     { name: 'bare Node dgram', cmd: (p, f) => `node bench/bare/udp-recv.mjs ${p} > ${f}` },
     peers.nc && { name: 'nc -u (OpenBSD)', cmd: (p, f) => `nc -u -l 127.0.0.1 ${p} > ${f}` },
     peers.socat && { name: 'socat UDP-RECV', cmd: (p, f) => `socat -u UDP-RECV:${p},bind=127.0.0.1 STDOUT > ${f}` },
@@ -425,7 +449,7 @@ function startup() {
     print();
     return;
   }
-  const r = spawnSync(process.execPath, [script], { cwd: ROOT, env, encoding: 'utf8', timeout: 600_000 });
+  const r = spawnSync(process.execPath, [script, ...(BEFORE_DIR ? ['--before', resolve(BEFORE_DIR)] : [])], { cwd: ROOT, env, encoding: 'utf8', timeout: 600_000 });
   for (const line of (r.stdout ?? '').trimEnd().split('\n')) print(line);
   if (r.status !== 0) print(`(bench/startup.mjs exited ${r.status}: ${(r.stderr ?? '').trim().split('\n').pop()})`);
   print();
@@ -468,6 +492,15 @@ function targets() {
   }
   const u = results.udp;
   if (u) add('UDP received/s vs bare dgram', ratio(u['mona-nc'].rate, u['bare Node dgram'].rate), '>= 0.95x', u['mona-nc'].rate >= 0.95 * u['bare Node dgram'].rate);
+  // --before: the same figures as ratios to the older checkout (a hot-path change keeps them within 5 %).
+  const was = (table, key = BEFORE?.name) => table && key && table[key];
+  if (was(b)) add('bulk vs before', ratio(b['mona-nc'].rate, was(b).rate), '>= 0.95x', b['mona-nc'].rate >= 0.95 * was(b).rate);
+  if (was(e)) {
+    for (const c of CONCURRENCY) {
+      add(`echo ${c} conn rt/s vs before`, ratio(e['mona-nc'][c].rate, was(e)[c].rate), '>= 0.95x', e['mona-nc'][c].rate >= 0.95 * was(e)[c].rate);
+    }
+  }
+  if (was(u)) add('UDP received/s vs before', ratio(u['mona-nc'].rate, was(u).rate), '>= 0.95x', u['mona-nc'].rate >= 0.95 * was(u).rate);
   if (!rows.length) return;
   print('## Targets (issue 6), from this run');
   print();
