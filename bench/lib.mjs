@@ -73,9 +73,15 @@ export function sh(command, { stdin = 'ignore', capture = false } = {}) {
 
 /** Kill a process we started and wait for it; SIGKILL if it has not gone after `ms`. */
 export async function stop(proc, signal = 'SIGTERM', ms = 3000) {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.exited;
-  proc.child.kill(signal);
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), ms);
+  // Forking servers (ncat --exec, socat fork) leave per-connection processes that outlive their parent and hold its
+  // stderr pipe open, so 'close' would never come: they are found now and ended with it.
+  const descendants = tree(proc.pid).slice(1);
+  const killAll = (sig) => {
+    for (const pid of descendants) { try { process.kill(pid, sig); } catch { /* gone */ } }
+  };
+  if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill(signal);
+  killAll(signal);
+  const timer = setTimeout(() => { proc.child.kill('SIGKILL'); killAll('SIGKILL'); }, ms);
   const result = await proc.exited;
   clearTimeout(timer);
   return result;
