@@ -1,7 +1,7 @@
 // Received and read buffers live outside V8's heap, and V8 only collects them once ~64 MB of them have piled up:
 // a bulk transfer's RSS would climb by that much. A minor GC every few MiB of churn frees them while they are young.
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** Bytes of short-lived buffers between two minor collections. */
 export const RECLAIM_EVERY = 4 * 1024 * 1024;
@@ -12,8 +12,8 @@ let churned = 0;
 
 function exposeGc(): Gc | null {
   try {
-    v8.setFlagsFromString('--expose-gc');
-    const fn: unknown = vm.runInNewContext('gc');
+    setFlagsFromString('--expose-gc');
+    const fn: unknown = runInNewContext('gc');
     return typeof fn === 'function' ? (fn as Gc) : null;
   } catch {
     return null;
