@@ -48,9 +48,12 @@ const MONA = 'node bin/mona-nc.js';
 const BEFORE_DIR = flag('before', undefined);
 const BEFORE = BEFORE_DIR && beforeRow(resolve(BEFORE_DIR));
 const out = [];
-// The --before checkout's path is printed as BEFORE: the tables go into RESULTS.md, which names no machine's paths.
+// The --before checkout's path is printed as BEFORE, the scratch directory as DIR: the tables go into RESULTS.md,
+// which names no machine's paths.
+let tempDir; // the run's scratch directory, printed as DIR
 const print = (line = '') => {
-  const shown = BEFORE_DIR ? line.split(resolve(BEFORE_DIR)).join('BEFORE') : line;
+  let shown = BEFORE_DIR ? line.split(resolve(BEFORE_DIR)).join('BEFORE') : line;
+  if (tempDir) shown = shown.split(tempDir).join('DIR');
   out.push(shown);
   console.log(shown);
 };
@@ -82,6 +85,7 @@ if (lg.reason) print(`Load generator unavailable: ${lg.reason}; echo, storm and 
 print();
 
 const dir = mkdtempSync(join(tmpdir(), 'mona-nc-bench-'));
+tempDir = dir;
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const results = {};
 
