@@ -517,6 +517,35 @@ function targets() {
   print();
 }
 
+// mona-nc's figure over each reference's, one row per figure, one column per reference (issue 16: ratios against bare
+// Node, nc, ncat and socat from the same run). Higher is better for rates; p99 is a latency (lower is better).
+function peerRatios() {
+  const cols = ['bare Node', 'nc', 'ncat', 'socat'];
+  const rows = [];
+  const add = (what, names, value) => {
+    const m = value('mona-nc');
+    if (!Number.isFinite(m)) return;
+    rows.push(`| ${what} | ${names.map((n) => (n ? ratio(m, value(n)) : '-')).join(' | ')} |`);
+  };
+  const b = results.bulk;
+  if (b) add('bulk MB/s', ['bare Node pipe', 'nc (OpenBSD)', 'ncat', 'socat'].map((n) => b[n] && n), (n) => b[n]?.rate);
+  const e = results.echo;
+  if (e) {
+    const names = ['bare Node echo', undefined, 'ncat --exec /bin/cat', 'socat PIPE fork'].map((n) => n && e[n] && n);
+    for (const c of CONCURRENCY) add(`echo rt/s, ${c} conn`, names, (n) => e[n]?.[c].rate);
+    for (const c of CONCURRENCY) add(`echo p99, ${c} conn (lower is better)`, names, (n) => e[n]?.[c].p99);
+  }
+  const u = results.udp;
+  if (u) add('UDP received/s', ['bare Node dgram', 'nc -u (OpenBSD)', undefined, 'socat UDP-RECV'].map((n) => n && u[n] && n), (n) => u[n]?.rate);
+  if (!rows.length) return;
+  print('## mona-nc against each reference, from this run');
+  print();
+  print(`| figure | ${cols.map((c) => `x ${c}`).join(' | ')} |`);
+  print(`|---|${cols.map(() => '---:').join('|')}|`);
+  for (const row of rows) print(row);
+  print();
+}
+
 const { tlsNote, ...tls } = tlsCases({ print, fmt, ratio, mb, RUNS, BULK_BYTES, ECHO_S, peers, MONA, dir, results });
 const cases = { bulk, echo, storm, udp, exec, broker, startup, ...tls };
 for (const [name, fn] of Object.entries(cases)) {
@@ -527,6 +556,7 @@ for (const [name, fn] of Object.entries(cases)) {
   await fn();
   process.stderr.write(`bench: ${name} took ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 }
+peerRatios();
 targets();
 tlsNote();
 const outFile = flag('out', undefined);
