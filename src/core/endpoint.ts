@@ -132,3 +132,8 @@ export function forwarding(inner: Endpoint, own: Partial<Endpoint> & Pick<Endpoi
   };
   return Object.defineProperties(base, Object.getOwnPropertyDescriptors(own));
 }
+
+/** What an endpoint made of a listener's peers (the -k hub, the broker's room) says of itself: the listener's name. */
+export function hubOf(listener: Listener): Pick<Endpoint, 'label' | 'idleText' | 'datagram' | 'lossy'> {
+  return { label: listener.label, idleText: `traffic on ${listener.label}`, datagram: listener.datagram, lossy: listener.datagram };
+}

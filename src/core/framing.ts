@@ -4,23 +4,32 @@ import { MAX_DATAGRAM } from '../mona/bytes.js';
 
 /** Cut stdin into datagrams: pieces of at most `max` bytes, or one per line (newline kept) with `lines`. */
 export function datagramCutter(lines: boolean, max = MAX_DATAGRAM): { cut(chunk: Buffer): Buffer[]; rest(): Buffer[] } {
-  let partial = Buffer.alloc(0);
+  let partial: Buffer = Buffer.alloc(0);
   if (!lines) return { cut: (chunk) => (chunk.length <= max ? [chunk] : split(chunk, max)), rest: () => [] };
   return {
     cut(chunk) {
-      const data = partial.length ? Buffer.concat([partial, chunk]) : chunk;
-      const out: Buffer[] = [];
-      let start = 0;
-      for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
-        out.push(data.subarray(start, nl + 1));
-        start = nl + 1;
-      }
-      partial = Buffer.from(data.subarray(start));
+      const { out, rest } = completeLines(partial, chunk);
+      partial = rest;
       if (partial.length > max) throw new Error(`--lines: a line of over ${max} bytes cannot be one datagram`);
       return out;
     },
     rest: () => (partial.length ? [partial] : []),
   };
+}
+
+/**
+ * The complete lines (newline kept) of `partial` followed by `chunk`, and what follows the last newline (a copy: the
+ * chunk's memory is not held).
+ */
+export function completeLines(partial: Buffer, chunk: Buffer): { out: Buffer[]; rest: Buffer } {
+  const data = partial.length ? Buffer.concat([partial, chunk]) : chunk;
+  const out: Buffer[] = [];
+  let start = 0;
+  for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
+    out.push(data.subarray(start, nl + 1));
+    start = nl + 1;
+  }
+  return { out, rest: Buffer.from(data.subarray(start)) };
 }
 
 /** A chunk in pieces of `max` bytes (a terminal's read, or a read made before the size was known). */

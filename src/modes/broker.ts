@@ -5,10 +5,11 @@
 // its queue mark is dropped with a WARN, so it cannot stall the others for ever.
 import { isUtf8 } from 'node:buffer';
 import type { Logger } from '../log.js';
-import type { Endpoint, EndpointEvents, Listener } from '../core/endpoint.js';
+import { hubOf, type Endpoint, type EndpointEvents, type Listener } from '../core/endpoint.js';
 import type { Outcome } from '../core/outcome.js';
 import { relay } from '../core/relay.js';
 import type { Session } from '../core/session.js';
+import { completeLines } from '../core/framing.js';
 import { localEndpoint, oneWayRules, type LocalSettings } from '../core/local.js';
 import { after, watchIdle, type Timer } from '../core/timers.js';
 
@@ -160,10 +161,7 @@ function room(log: Logger, listener: Listener, idleTimeout: number | undefined, 
   };
 
   return {
-    label: listener.label,
-    idleText: `traffic on ${listener.label}`,
-    datagram: listener.datagram,
-    lossy: listener.datagram,
+    ...hubOf(listener),
     attach(events) {
       on = events;
       listener.take((peer) => (closing ? peer.close('local', false) : add(peer)));
@@ -215,22 +213,17 @@ interface Lines {
 
 /** --chat's lines: complete lines as they come; a line over MAX_LINE is cut, and one left at EOF ends there. */
 function lines(): Lines {
-  let partial = Buffer.alloc(0);
+  let partial: Buffer = Buffer.alloc(0);
   const NL = Buffer.from('\n');
   return {
     cut(chunk) {
-      const data = partial.length ? Buffer.concat([partial, chunk]) : chunk;
-      const out: Buffer[] = [];
+      const { out, rest } = completeLines(partial, chunk);
       let start = 0;
-      for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
-        out.push(data.subarray(start, nl + 1));
-        start = nl + 1;
-      }
-      while (data.length - start > MAX_LINE) {
-        out.push(Buffer.concat([data.subarray(start, start + MAX_LINE), NL]));
+      while (rest.length - start > MAX_LINE) {
+        out.push(Buffer.concat([rest.subarray(start, start + MAX_LINE), NL]));
         start += MAX_LINE;
       }
-      partial = Buffer.from(data.subarray(start));
+      partial = start ? Buffer.from(rest.subarray(start)) : rest;
       return out;
     },
     rest() {

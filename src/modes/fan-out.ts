@@ -1,7 +1,7 @@
 // -k: many peers at once as one endpoint (a hub), relay(hub, stdio): stdin goes to every peer (as ncat does), every
 // peer to stdout. A peer's FIN is answered with ours once its queue is out; -i closes an idle peer, not the server.
 import type { Logger } from '../log.js';
-import type { Endpoint, EndpointEvents, Listener } from '../core/endpoint.js';
+import { hubOf, type Endpoint, type EndpointEvents, type Listener } from '../core/endpoint.js';
 import type { Outcome } from '../core/outcome.js';
 import { relay } from '../core/relay.js';
 import type { Session } from '../core/session.js';
@@ -77,10 +77,7 @@ export function hub(log: Logger, listener: Listener, idleTimeout: number | undef
   };
 
   return {
-    label: listener.label,
-    idleText: `traffic on ${listener.label}`,
-    datagram: listener.datagram,
-    lossy: listener.datagram,
+    ...hubOf(listener),
     attach(events) {
       on = events;
       listener.take((peer) => {
