@@ -1,6 +1,6 @@
 // What we send, reshaped between stdin and the framing: --crlf (LF -> CRLF, a CRLF stays) and --delay (one line, then
 // a pause). stdin is paused while lines wait their turn, so memory holds at most one read.
-import type { Input, InputHandlers } from './stdio.js';
+import type { Input, InputHandlers } from './input.js';
 
 export interface Shaping {
   /** LF becomes CRLF; an LF already after a CR (even across reads) is left alone. */

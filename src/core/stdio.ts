@@ -9,20 +9,7 @@ import { churn } from '../mona/reclaim.js';
 import type { Endpoint, EndpointEvents, Failure } from './endpoint.js';
 import { datagramCutter } from './framing.js';
 import { shapeInput, type Shaping } from './shape.js';
-
-export interface InputHandlers {
-  data(chunk: Buffer): void;
-  end(): void;
-  /** stdin cannot be read (a directory, an I/O error): the session fails. */
-  error(err: Error): void;
-}
-
-export interface Input {
-  pause(): void;
-  resume(): void;
-  /** Stop reading for good (the session is over or lingered out). */
-  stop(): void;
-}
+import type { Input, InputHandlers } from './input.js';
 
 export interface Stdio {
   /** Write received bytes; false means "wait for onDrain". After stdout closed, bytes are dropped. */

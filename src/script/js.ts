@@ -11,7 +11,7 @@ import { invoke } from '../mona/handler.js';
 import { logger } from '../log.js';
 import { loadVendor } from '../assets.js';
 import { UsageError } from '../core/outcome.js';
-import { closeAll, type AnySocket, type EngineOptions, type Script } from './script.js';
+import { closeAll, type AnySocket, type EngineOptions, type Script } from './engine.js';
 import { readSource } from './source.js';
 
 type Transform = (code: string, options: { transforms: Array<'typescript' | 'imports'>; filePath: string }) => { code: string };

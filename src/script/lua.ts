@@ -9,7 +9,7 @@ import { EVENT, KINDS, OP, PRELUDE, PROPS, type EventName, type Kind } from './l
 import { IO_PRELUDE } from './lua-io-prelude.js';
 import { UTIL_PRELUDE } from './lua-util-prelude.js';
 import { LuaHost } from './lua-io.js';
-import { closeAll, type Script, type ScriptOutput } from './script.js';
+import { closeAll, type Script, type ScriptOutput } from './engine.js';
 import { readSource } from './source.js';
 import { signalsSeen } from './watchdog.js';
 

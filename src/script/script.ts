@@ -1,54 +1,16 @@
-// What `mona-nc run` needs of a script engine (Lua or JS/TS), and the loop that runs one until its work is done.
+// `mona-nc run`: the engine a file asks for, and the loop that runs it until its work is done.
 import { extname } from 'node:path';
-import type { OnDataReturn, TCPClient, TCPServer, UDPSocket } from '../mona/index.js';
 import { MonaError } from '../mona/errors.js';
 import { observers } from '../mona/observe.js';
-import { createLogger, type LevelName, type Logger } from '../log.js';
+import { createLogger } from '../log.js';
 import { listening } from '../core/events.js';
 import { DONE, UsageError, type Outcome } from '../core/outcome.js';
 import { SIGNAL_GRACE_MS, type Session } from '../core/session.js';
+import type { EngineOptions, Script, ScriptOptions, ScriptOutput } from './engine.js';
 import { watchSignals } from './watchdog.js';
 
-export interface Script {
-  /** Run the main chunk / module body, then onStart; rejects with the script's error (file:line). */
-  main(): Promise<void>;
-  /** onStop, then close every socket of the script. */
-  stop(): Promise<void>;
-}
-
-export interface ScriptOptions {
-  args: readonly string[];
-  onDataReturn: OnDataReturn;
-  /** Tracebacks in error logs (-vvv). */
-  stacks: boolean;
-  /** Milliseconds a Lua handler may run before the watchdog stops it (--handler-timeout); 0: no limit. */
-  handlerTimeout: number;
-  /** Bytes the Lua runtime's memory may grow to (--script-memory). */
-  scriptMemory: number;
-  /** Bytes a socket's send queue may hold before it is closed with an ERROR (--send-cap). */
-  sendCap: number;
-  /** The level of the script's own log functions: INFO by default under `run`, as MonaServer shows. */
-  scriptLevel: LevelName;
-}
-
-/** Where a script's output goes: stdout's bytes with backpressure, stderr, and os.exit(). */
-export interface ScriptOutput {
-  /** Bytes for stdout; false: its reader is behind, wait for onDrain. */
-  stdout(chunk: Buffer): boolean;
-  onDrain(fn: () => void): void;
-  stderr(chunk: Buffer): void;
-  exit(code: number): void;
-}
-
-/** What both engines get: the options, the script's logger, its output, and the options of its TCP sockets. */
-export interface EngineOptions extends ScriptOptions {
-  log: Logger;
-  output: ScriptOutput;
-  client: { sendCap: number; sendHighWater: number };
-}
-
 /** Send queue past which a script's socket stops being read until it drains (as --echo does). */
-export const SEND_HIGH_WATER = 256 * 1024;
+const SEND_HIGH_WATER = 256 * 1024;
 
 const ENGINES: Record<string, 'lua' | 'js'> = { '.lua': 'lua', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.ts': 'js', '.mts': 'js', '.cts': 'js' };
 
@@ -117,36 +79,5 @@ export async function runScript(ctx: Session, file: string, options: ScriptOptio
     const natural = (): void => end(DONE);
     process.on('beforeExit', natural);
     ctx.onSignal(end);
-  });
-}
-
-/** Any socket a script makes. */
-export type AnySocket = TCPClient | TCPServer | UDPSocket;
-
-/**
- * Close a script's sockets at its end: listeners and UDP sockets at once; TCP connections flush what was sent to
- * them and half-close, and are cut after `graceMs` if the peer does not close.
- */
-export function closeAll(sockets: Iterable<AnySocket>, graceMs = 1000): Promise<void> {
-  const open: TCPClient[] = [];
-  for (const s of sockets) {
-    if ('stop' in s) s.stop();
-    else if ('idleTime' in s) {
-      if (!s.connected) continue;
-      s.disconnect();
-      open.push(s);
-    } else s.close();
-  }
-  if (!open.length) return Promise.resolve();
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      const late = Date.now() - started >= graceMs;
-      if (late) for (const c of open) c.close();
-      if (late || open.every((c) => !c.connected)) {
-        clearInterval(poll);
-        resolve();
-      }
-    }, 20);
   });
 }

@@ -2,7 +2,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { crlf, shapeInput } from '../../src/core/shape.js';
-import type { Input, InputHandlers } from '../../src/core/stdio.js';
+import type { Input, InputHandlers } from '../../src/core/input.js';
 
 /** LF -> CRLF on a whole input, the reference: each LF not after a CR gets one. */
 const reference = (data: Buffer): Buffer => Buffer.from(data.toString('latin1').replace(/(?<!\r)\n/g, '\r\n'), 'latin1');
