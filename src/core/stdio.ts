@@ -225,8 +225,8 @@ const NO_INPUT: Input = { pause: () => undefined, resume: () => undefined, stop:
 /** stdin (its data and EOF) and stdout (writes with backpressure) as one endpoint; stdin is opened on first resume(). */
 export function stdioEndpoint(stdio: Stdio, options: StdioEndpointOptions = {}): Endpoint {
   const datagrams = options.datagrams;
-  // Only a datagram sink cuts stdin: a stream takes each read whole (cutting it at 64 KiB cost a bulk sender 8x the
-  // write syscalls).
+  // Only a datagram sink cuts stdin: a stream takes each read whole (cut in 65,507-byte pieces, each 1 MiB read of a
+  // bulk sender went out in 17 writes).
   const cutter = datagrams && datagramCutter(datagrams.lines, datagrams.max);
   let on: EndpointEvents | undefined;
   let input: Input | undefined;
