@@ -40,11 +40,21 @@ export function hexLines(marker: string, offset: number, chunk: Buffer): Buffer 
     out[o + 1] = SPACE;
     o += 2;
     const end = Math.min(start + 16, n);
-    for (let i = start; i < start + 16; i++) {
+    // The bytes, then the padding of a short last line: two loops, so no read goes past the chunk (V8 deoptimises
+    // an out-of-bounds typed-array read) and the byte loop has no branch per column.
+    let i = start;
+    for (; i < end; i++) {
       if (i === start + 8) out[o++] = SPACE;
       const b = chunk[i] as number;
-      out[o] = i < end ? HIGH[b] as number : SPACE;
-      out[o + 1] = i < end ? LOW[b] as number : SPACE;
+      out[o] = HIGH[b] as number;
+      out[o + 1] = LOW[b] as number;
+      out[o + 2] = SPACE;
+      o += 3;
+    }
+    for (; i < start + 16; i++) {
+      if (i === start + 8) out[o++] = SPACE;
+      out[o] = SPACE;
+      out[o + 1] = SPACE;
       out[o + 2] = SPACE;
       o += 3;
     }
