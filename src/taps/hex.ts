@@ -41,7 +41,7 @@ export function hexLines(marker: string, offset: number, chunk: Buffer): Buffer 
     o += 2;
     const end = Math.min(start + 16, n);
     // The bytes, then the padding of a short last line: two loops, so no read goes past the chunk (V8 deoptimises
-    // an out-of-bounds typed-array read) and the byte loop has no branch per column.
+    // an out-of-bounds typed-array read) and the byte loop tests no column against the line's end.
     let i = start;
     for (; i < end; i++) {
       if (i === start + 8) out[o++] = SPACE;
